@@ -1,0 +1,3 @@
+{% macro clean_text(column_name) -%}
+    nullif(trim({{ column_name }}), '')
+{%- endmacro %}

@@ -1,0 +1,110 @@
+-- One row per usable order placed on or before the as-of date, with its item
+-- totals, season and whether it counts as a valid purchase as of that date.
+with
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+order_items as (
+    select
+        order_id,
+        quantity,
+        line_amount
+    from {{ ref('stg_shop__order_items') }}
+),
+
+order_statuses as (
+    select
+        status,
+        is_purchase_status
+    from {{ ref('order_statuses') }}
+),
+
+season_calendar as (
+    select
+        season_name,
+        season_year,
+        season_start_date,
+        season_end_date
+    from {{ ref('season_calendar') }}
+    where
+        calendar_system = '{{ var("season_calendar_system") }}'
+        and hemisphere = '{{ var("hemisphere") }}'
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+item_totals as (
+    select
+        order_id,
+        count(*) as lines_count,
+        sum(quantity) as items_count,
+        sum(line_amount) as items_amount
+    from order_items
+    group by order_id
+),
+
+orders_as_of as (
+    select
+        orders.*,
+        as_of.as_of_date,
+        orders.paid_at is not null
+        and cast(orders.paid_at as date) <= as_of.as_of_date as is_paid
+    from orders
+    cross join as_of
+    where orders.created_date <= as_of.as_of_date
+),
+
+final as (
+    select
+        orders_as_of.order_id,
+        orders_as_of.customer_id,
+        orders_as_of.status,
+        orders_as_of.channel,
+        orders_as_of.promotion_tag,
+        season_calendar.season_name,
+        season_calendar.season_year,
+        coalesce(item_totals.lines_count, 0) as lines_count,
+        coalesce(item_totals.items_count, 0) as items_count,
+        orders_as_of.paid_amount,
+        orders_as_of.discount_amount,
+        orders_as_of.refund_amount,
+        case
+            when
+                orders_as_of.is_paid
+                and order_statuses.is_purchase_status
+                and orders_as_of.refund_amount < orders_as_of.paid_amount
+                then orders_as_of.paid_amount - orders_as_of.refund_amount
+            else 0
+        end as net_revenue,
+        orders_as_of.is_paid,
+        orders_as_of.is_paid
+        and orders_as_of.refund_amount >= orders_as_of.paid_amount
+            as is_fully_refunded,
+        orders_as_of.is_paid
+        and order_statuses.is_purchase_status
+        and orders_as_of.refund_amount < orders_as_of.paid_amount
+            as is_valid_purchase,
+        orders_as_of.promotion_tag is not null as is_promotion_order,
+        orders_as_of.is_presale,
+        orders_as_of.created_date,
+        orders_as_of.as_of_date,
+        orders_as_of.created_at,
+        orders_as_of.paid_at,
+        orders_as_of.balance_due_at,
+        orders_as_of.received_at
+    from orders_as_of
+    inner join order_statuses
+        on orders_as_of.status = order_statuses.status
+    left join item_totals
+        on orders_as_of.order_id = item_totals.order_id
+    left join season_calendar
+        on
+            orders_as_of.created_date >= season_calendar.season_start_date
+            and orders_as_of.created_date <= season_calendar.season_end_date
+)
+
+select * from final

@@ -1,0 +1,134 @@
+with
+
+source_orders as (
+    select
+        _source_file,
+        _source_row_number,
+        order_id,
+        customer_id,
+        created_at,
+        paid_at,
+        status,
+        paid_amount,
+        discount_amount,
+        refund_amount,
+        channel,
+        promotion_tag,
+        is_presale,
+        balance_due_at,
+        received_at
+    from {{ source('shop', 'orders') }}
+),
+
+order_statuses as (
+    select status from {{ ref('order_statuses') }}
+),
+
+customers as (
+    select customer_id from {{ ref('stg_shop__customers') }}
+),
+
+typed as (
+    select
+        _source_file as source_file,
+        _source_row_number as source_row_number,
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        lower({{ clean_text('status') }}) as status,
+        lower({{ clean_text('channel') }}) as channel,
+        lower({{ clean_text('promotion_tag') }}) as promotion_tag,
+        {{ safe_cast(clean_text('paid_amount'), 'decimal(18, 2)') }}
+            as paid_amount,
+        coalesce(
+            {{ safe_cast(clean_text('discount_amount'), 'decimal(18, 2)') }},
+            0
+        ) as discount_amount,
+        coalesce(
+            {{ safe_cast(clean_text('refund_amount'), 'decimal(18, 2)') }},
+            0
+        ) as refund_amount,
+        coalesce({{ parse_boolean('is_presale') }}, false) as is_presale,
+        {{ safe_cast(clean_text('created_at'), 'timestamp') }} as created_at,
+        {{ safe_cast(clean_text('paid_at'), 'timestamp') }} as paid_at,
+        {{ safe_cast(clean_text('balance_due_at'), 'timestamp') }}
+            as balance_due_at,
+        {{ safe_cast(clean_text('received_at'), 'timestamp') }} as received_at,
+        {{ clean_text('paid_at') }} as paid_at_text,
+        {{ clean_text('balance_due_at') }} as balance_due_at_text,
+        {{ clean_text('received_at') }} as received_at_text,
+        {{ clean_text('discount_amount') }} as discount_amount_text,
+        {{ clean_text('refund_amount') }} as refund_amount_text,
+        {{ clean_text('is_presale') }} as is_presale_text
+    from source_orders
+),
+
+numbered as (
+    select
+        typed.*,
+        row_number() over (
+            partition by typed.order_id order by typed.source_row_number
+        ) as order_id_occurrence,
+        order_statuses.status is not null as is_known_status,
+        customers.customer_id is not null as is_known_customer
+    from typed
+    left join order_statuses
+        on typed.status = order_statuses.status
+    left join customers
+        on typed.customer_id = customers.customer_id
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        order_id,
+        customer_id,
+        status,
+        channel,
+        promotion_tag,
+        paid_amount,
+        discount_amount,
+        refund_amount,
+        is_presale,
+        created_at,
+        paid_at,
+        balance_due_at,
+        received_at,
+        case
+            when order_id is null then 'missing_order_id'
+            when order_id_occurrence > 1 then 'duplicate_order_id'
+            when customer_id is null then 'missing_customer_id'
+            when not is_known_customer then 'unknown_customer_id'
+            when created_at is null then 'unparseable_created_at'
+            when paid_at_text is not null and paid_at is null
+                then 'unparseable_paid_at'
+            when paid_at < created_at then 'paid_before_created'
+            when not is_known_status then 'unknown_status'
+            when paid_amount is null then 'unparseable_paid_amount'
+            when paid_amount <= 0 then 'non_positive_paid_amount'
+            when
+                discount_amount_text is not null
+                and {{ safe_cast('discount_amount_text', 'decimal(18, 2)') }}
+                is null
+                then 'unparseable_discount_amount'
+            when discount_amount < 0 then 'negative_discount_amount'
+            when
+                refund_amount_text is not null
+                and {{ safe_cast('refund_amount_text', 'decimal(18, 2)') }}
+                is null
+                then 'unparseable_refund_amount'
+            when refund_amount < 0 or refund_amount > paid_amount
+                then 'refund_outside_paid_amount'
+            when
+                is_presale_text is not null
+                and {{ parse_boolean('is_presale_text') }} is null
+                then 'unparseable_is_presale'
+            when balance_due_at_text is not null and balance_due_at is null
+                then 'unparseable_balance_due_at'
+            when received_at_text is not null and received_at is null
+                then 'unparseable_received_at'
+        end as rejection_reason
+    from numbered
+)
+
+select * from final

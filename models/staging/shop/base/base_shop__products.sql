@@ -1,0 +1,64 @@
+with
+
+source_products as (
+    select
+        _source_file,
+        _source_row_number,
+        product_id,
+        product_name,
+        category,
+        consumption_days,
+        unit_cost,
+        launch_date
+    from {{ source('shop', 'products') }}
+),
+
+typed as (
+    select
+        _source_file as source_file,
+        _source_row_number as source_row_number,
+        {{ clean_text('product_id') }} as product_id,
+        {{ clean_text('product_name') }} as product_name,
+        lower({{ clean_text('category') }}) as category,
+        {{ safe_cast(clean_text('consumption_days'), 'integer') }}
+            as consumption_days,
+        {{ safe_cast(clean_text('unit_cost'), 'decimal(18, 2)') }} as unit_cost,
+        {{ safe_cast(clean_text('launch_date'), 'date') }} as launch_date,
+        {{ clean_text('consumption_days') }} as consumption_days_text
+    from source_products
+),
+
+numbered as (
+    select
+        *,
+        row_number() over (
+            partition by product_id order by source_row_number
+        ) as product_id_occurrence
+    from typed
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        product_id,
+        product_name,
+        category,
+        consumption_days,
+        unit_cost,
+        launch_date,
+        case
+            when product_id is null then 'missing_product_id'
+            when product_id_occurrence > 1 then 'duplicate_product_id'
+            when category is null then 'missing_category'
+            when consumption_days_text is not null and consumption_days is null
+                then 'unparseable_consumption_days'
+            when consumption_days <= 0 then 'non_positive_consumption_days'
+            when unit_cost is null then 'unparseable_unit_cost'
+            when unit_cost < 0 then 'negative_unit_cost'
+            when launch_date is null then 'unparseable_launch_date'
+        end as rejection_reason
+    from numbered
+)
+
+select * from final

@@ -1,0 +1,3 @@
+from crm_marts.cli import main
+
+main()

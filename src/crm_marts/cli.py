@@ -1,0 +1,221 @@
+"""The `crm-marts` command line: parses arguments, calls the functions doing the work.
+
+Exit codes: 0 ok, 1 a dbt model or test failed, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crm_marts import paths
+from crm_marts.errors import CrmMartsError, InputError
+
+DEFAULT_SAMPLE_DIR = Path("data/sample")
+DEFAULT_EXPORT_DIR = Path("exports")
+DEFAULT_CUSTOMERS = 20_000
+DEFAULT_SEED = 42
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Compute the marts as of this date (YYYY-MM-DD). "
+    "Default: the latest order date in the data.",
+)
+vars_option = click.option(
+    "--vars",
+    "dbt_vars",
+    default=None,
+    metavar="YAML",
+    help="dbt vars as a YAML or JSON mapping, e.g. '{churn_days: 300}'.",
+)
+select_option = click.option(
+    "--select", default=None, help="dbt selector, e.g. 'customers+'."
+)
+format_option = click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+)
+
+
+def parse_vars(text: str | None, as_of: dt.datetime | None) -> dict[str, Any]:
+    """Merge --vars (YAML/JSON mapping) and --as-of into one dbt vars mapping."""
+    import yaml
+
+    dbt_vars: dict[str, Any] = {}
+    if text:
+        try:
+            parsed = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InputError(f"--vars is not valid YAML/JSON: {exc}") from exc
+        if not isinstance(parsed, dict):
+            raise InputError(
+                "--vars must be a mapping, e.g. --vars '{churn_days: 300}'."
+            )
+        dbt_vars.update(parsed)
+    if as_of is not None:
+        dbt_vars["as_of_date"] = as_of.date().isoformat()
+    elif "as_of_date" in dbt_vars and dbt_vars["as_of_date"] is not None:
+        try:
+            dt.date.fromisoformat(str(dbt_vars["as_of_date"]))
+        except ValueError as exc:
+            raise InputError(
+                f"as_of_date {dbt_vars['as_of_date']!r} is not a date (YYYY-MM-DD)."
+            ) from exc
+        dbt_vars["as_of_date"] = str(dbt_vars["as_of_date"])
+    return dbt_vars
+
+
+def _write_build_info(database: Path, dbt_vars: dict[str, Any]) -> None:
+    info = {
+        "built_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "vars": dbt_vars,
+    }
+    paths.build_info_path(database).write_text(json.dumps(info, sort_keys=True))
+
+
+def do_generate(out: Path, customers: int, seed: int, file_format: str) -> None:
+    from crm_marts.generate import generate_shop
+
+    rows = generate_shop(out, customers=customers, seed=seed, file_format=file_format)
+    counts = ", ".join(f"{name} {count:,}" for name, count in rows.items())
+    click.echo(f"generated sample shop in {out}: {counts}")
+
+
+def do_load(data_dir: Path, database: Path) -> None:
+    from crm_marts.load import load_shop
+
+    rows = load_shop(data_dir, database)
+    counts = ", ".join(f"{name} {count:,}" for name, count in rows.items())
+    click.echo(f"loaded {data_dir} into {database}: {counts}")
+
+
+def do_build(
+    database: Path, dbt_vars: dict[str, Any], select: str | None = None
+) -> None:
+    from crm_marts import dbt_runner
+
+    if not database.is_file():
+        raise InputError(
+            f"{database}: no warehouse yet. Run `crm-marts load DIR` first."
+        )
+    dbt_runner.build(database, dbt_vars, select=select)
+    _write_build_info(database, dbt_vars)
+
+
+def do_export(database: Path, out: Path, file_format: str) -> list[Any]:
+    from crm_marts.export import export_marts
+
+    exported = export_marts(database, out, file_format)
+    click.echo(f"exported {len(exported)} marts to {out}/")
+    return exported
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crm_marts")
+def cli() -> None:
+    """Customer marts for an online shop's CRM team, built with dbt."""
+
+
+@cli.command()
+@click.option("--customers", type=click.IntRange(min=1), default=DEFAULT_CUSTOMERS)
+@click.option("--seed", type=int, default=DEFAULT_SEED)
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_SAMPLE_DIR)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+)
+def generate(customers: int, seed: int, out: Path, file_format: str) -> None:
+    """Generate a realistic sample shop (deterministic per seed)."""
+    do_generate(out, customers, seed, file_format)
+
+
+@cli.command()
+@click.argument("data_dir", type=click.Path(path_type=Path))
+def load(data_dir: Path) -> None:
+    """Check DATA_DIR's files against the contract and load them."""
+    do_load(data_dir, paths.duckdb_path())
+
+
+@cli.command()
+@as_of_option
+@select_option
+@vars_option
+def build(as_of: dt.datetime | None, select: str | None, dbt_vars: str | None) -> None:
+    """Build and test the dbt models (dbt build)."""
+    database = paths.duckdb_path()
+    do_build(database, parse_vars(dbt_vars, as_of), select)
+    click.echo(f"build ok: {database}")
+
+
+@cli.command()
+@format_option
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_EXPORT_DIR)
+def export(file_format: str, out: Path) -> None:
+    """Export every mart to one file each, plus manifest.json."""
+    do_export(paths.duckdb_path(), out, file_format)
+
+
+@cli.command()
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Your shop's raw files. Default: generate the sample shop.",
+)
+@click.option("--customers", type=click.IntRange(min=1), default=DEFAULT_CUSTOMERS)
+@click.option("--seed", type=int, default=DEFAULT_SEED)
+@as_of_option
+@vars_option
+@format_option
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_EXPORT_DIR)
+def run(
+    data_dir: Path | None,
+    customers: int,
+    seed: int,
+    as_of: dt.datetime | None,
+    dbt_vars: str | None,
+    file_format: str,
+    out: Path,
+) -> None:
+    """The main job: (generate,) load, build, export, and print a summary."""
+    from crm_marts.summary import print_summary
+
+    parsed_vars = parse_vars(dbt_vars, as_of)
+    database = paths.duckdb_path()
+    if data_dir is None:
+        data_dir = DEFAULT_SAMPLE_DIR
+        do_generate(data_dir, customers, seed, "csv")
+    do_load(data_dir, database)
+    do_build(database, parsed_vars)
+    exported = do_export(database, out, file_format)
+    print_summary(database, exported)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except CrmMartsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(0)

@@ -1,0 +1,82 @@
+"""The one module that talks to dbt (through dbtRunner, imported lazily).
+
+It passes the project and profiles folders, points the DuckDB profile at the
+warehouse file, and turns dbt's results into typed errors: a failing model or
+test raises BuildError (exit 1) with the failing nodes' messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crm_marts import paths
+from crm_marts.errors import BuildError
+
+# dbtRunner is not safe to run twice at once in one process.
+_DBT_LOCK = threading.Lock()
+_FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    name: str
+    resource_type: str
+    status: str
+    message: str
+
+
+def invoke(args: list[str], database: Path) -> list[NodeOutcome]:
+    """Run one dbt command; raise BuildError if any node (or dbt itself) failed."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ[paths.DUCKDB_PATH_ENV] = str(database)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    full_args = [
+        *args,
+        "--project-dir",
+        str(paths.project_dir()),
+        "--profiles-dir",
+        str(paths.profiles_dir()),
+    ]
+    with _DBT_LOCK:
+        result = dbtRunner().invoke(full_args)
+    outcomes = [
+        NodeOutcome(
+            name=node_result.node.name,
+            resource_type=str(node_result.node.resource_type),
+            status=str(node_result.status),
+            message=node_result.message or "",
+        )
+        for node_result in getattr(result.result, "results", None) or []
+    ]
+    if result.exception is not None:
+        raise BuildError(f"dbt {args[0]} could not run: {result.exception}")
+    if not result.success:
+        failed = [o for o in outcomes if o.status in _FAILED_STATUSES]
+        details = "\n".join(f"  - {o.name}: {o.message.strip()}" for o in failed)
+        raise BuildError(
+            f"dbt {args[0]} failed on {len(failed)} node(s):\n{details}"
+            if failed
+            else f"dbt {args[0]} failed; see the log above."
+        )
+    return outcomes
+
+
+def build(
+    database: Path,
+    dbt_vars: dict[str, Any],
+    select: str | None = None,
+    exclude: str | None = None,
+) -> list[NodeOutcome]:
+    """`dbt build` (seeds, models, unit and data tests) with the given vars."""
+    args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
+    if select:
+        args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
+    return invoke(args, database)
