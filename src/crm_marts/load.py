@@ -75,13 +75,15 @@ def _check_columns(path: Path, table: Table, columns: list[str]) -> None:
 
 
 def _read_csv_header(path: Path) -> list[str]:
+    with path.open("rb") as handle:
+        first_line = handle.readline()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), [])
+        text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: line 1 is not valid UTF-8 ({exc.reason}). Save the file as UTF-8."
         ) from exc
+    header = next(csv.reader([text]), [])
     return [name.strip() for name in header]
 
 
@@ -151,7 +153,9 @@ def _read_parquet(path: Path, table: Table) -> pa.Table:
 def read_raw_table(data_dir: Path, table: Table) -> RawTable:
     """Read one table's file, check its columns and shape it like the raw table."""
     path = find_file(data_dir, table)
-    data = _read_csv(path, table) if path.suffix == ".csv" else _read_parquet(path, table)
+    data = (
+        _read_csv(path, table) if path.suffix == ".csv" else _read_parquet(path, table)
+    )
     columns = [
         data.column(name)
         if name in data.column_names
@@ -165,7 +169,7 @@ def read_raw_table(data_dir: Path, table: Table) -> RawTable:
 
 
 def read_shop(data_dir: Path) -> list[RawTable]:
-    """Read and validate all raw files of a shop; raises InputError on the first fault."""
+    """Read and check all raw files of a shop; raise InputError on the first fault."""
     if not data_dir.is_dir():
         raise InputError(
             f"{data_dir}: no such directory. Point `crm-marts load` at the folder "
@@ -200,7 +204,9 @@ def write_duckdb(raw_tables: list[RawTable], database: Path, raw_schema: str) ->
         con.close()
 
 
-def load_shop(data_dir: Path, database: Path, raw_schema: str = "raw") -> dict[str, int]:
+def load_shop(
+    data_dir: Path, database: Path, raw_schema: str = "raw"
+) -> dict[str, int]:
     """Validate every file of `data_dir`, then load them; returns rows per table."""
     raw_tables = read_shop(data_dir)
     write_duckdb(raw_tables, database, raw_schema)
