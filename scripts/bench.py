@@ -1,0 +1,203 @@
+"""Benchmark: generate, load and build shops of ~1M and ~10M orders.
+
+Prints wall time and peak memory (max RSS) per step, and compares the dbt build of
+the customer marts with one hand-written DuckDB query computing the same customer
+facts from the same raw tables (the reference a build should stay within 1.5x of,
+plus dbt's fixed start-up, which is measured separately with an empty selection).
+
+    python scripts/bench.py                  # ~1M and ~10M orders
+    python scripts/bench.py --sizes 300000   # customers per shop, any list
+
+Each step runs in its own process so its peak memory is its own. The shops are kept
+in --work (default warehouse/bench) so a second run can skip generation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# ~3.3 orders per customer on the sample shop: 300k customers ~ 1M orders.
+DEFAULT_SIZES = (300_000, 3_000_000)
+
+REFERENCE_QUERY = """
+create or replace table bench_reference as
+with orders as (
+    select
+        trim(order_id) as order_id,
+        trim(customer_id) as customer_id,
+        cast(created_at as timestamp) as created_at,
+        cast(paid_at as timestamp) as paid_at,
+        lower(trim(status)) as status,
+        cast(paid_amount as decimal(18, 2)) as paid_amount,
+        coalesce(cast(refund_amount as decimal(18, 2)), 0) as refund_amount,
+        promotion_tag is not null as is_promotion,
+        lower(is_presale) = 'true' as is_presale
+    from raw.orders
+),
+as_of as (select max(cast(created_at as date)) as as_of_date from orders),
+valid as (
+    select o.*, cast(o.created_at as date) as created_date
+    from orders o, as_of
+    where o.paid_at is not null and cast(o.paid_at as date) <= as_of.as_of_date
+      and o.status in ('paid', 'shipped', 'completed', 'refunded')
+      and o.refund_amount < o.paid_amount
+),
+items as (
+    select trim(order_id) as order_id, sum(cast(quantity as integer)) as units
+    from raw.order_items group by 1
+),
+purchases as (
+    select customer_id, created_date,
+        created_date - lag(created_date) over (
+            partition by customer_id order by created_date) as gap
+    from (select distinct customer_id, created_date from valid)
+),
+intervals as (
+    select customer_id, count(*) as purchases, avg(gap) as mean_gap,
+        median(gap) as median_gap, min(created_date) as first_date,
+        max(created_date) as last_date
+    from purchases group by 1
+),
+facts as (
+    select v.customer_id, count(*) as orders, sum(i.units) as units,
+        sum(v.paid_amount - v.refund_amount) as net_revenue,
+        avg(case when v.is_promotion then 1.0 else 0 end) as promotion_share,
+        bool_or(v.is_presale) as presale_buyer
+    from valid v left join items i using (order_id)
+    group by 1
+)
+select c.customer_id, f.orders, f.units, f.net_revenue,
+    f.net_revenue / f.orders as aov, f.promotion_share, f.presale_buyer,
+    n.purchases, n.mean_gap, n.median_gap, n.first_date, n.last_date,
+    as_of.as_of_date - n.last_date as recency_days
+from raw.customers c
+cross join as_of
+left join facts f on trim(c.customer_id) = f.customer_id
+left join intervals n on trim(c.customer_id) = n.customer_id
+"""
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_mb: float
+
+
+def run_step(name: str, command: list[str], env: dict[str, str]) -> Step:
+    """Run one step in a child process; measure its wall time and max RSS."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"{name} failed with exit code {process.returncode}")
+    step = Step(name, seconds, usage.ru_maxrss / 1024)
+    print(f"  {name:<28} {seconds:8.1f} s   peak {step.peak_mb:8.0f} MB", flush=True)
+    return step
+
+
+def python_step(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def bench_size(customers: int, work: Path) -> dict[str, object]:
+    shop = work / f"shop_{customers}"
+    database = work / f"crm_{customers}.duckdb"
+    env = {
+        **os.environ,
+        "CRM_MARTS_DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    cli = [sys.executable, "-m", "crm_marts"]
+    steps = []
+    if not (shop / "orders.parquet").is_file():
+        steps.append(
+            run_step(
+                "generate",
+                [
+                    *cli,
+                    "generate",
+                    "--customers",
+                    str(customers),
+                    "--seed",
+                    "7",
+                    "--format",
+                    "parquet",
+                    "--out",
+                    str(shop),
+                ],
+                env,
+            )
+        )
+    orders = _count_orders(shop)
+    print(f"shop: {customers:,} customers, {orders:,} orders")
+    steps.append(run_step("load", [*cli, "load", str(shop)], env))
+    steps.append(
+        run_step(
+            "dbt start-up (empty select)",
+            [*cli, "build", "--select", "tag:no_such_tag"],
+            env,
+        )
+    )
+    steps.append(run_step("dbt build (all)", [*cli, "build"], env))
+    steps.append(
+        run_step(
+            "reference query (DuckDB)",
+            python_step(
+                "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                "con.execute(sys.argv[2]); con.close()"
+            )
+            + [str(database), REFERENCE_QUERY],
+            env,
+        )
+    )
+    by_name = {step.name: step for step in steps}
+    build = by_name["dbt build (all)"].seconds
+    startup = by_name["dbt start-up (empty select)"].seconds
+    reference = by_name["reference query (DuckDB)"].seconds
+    ratio = (build - startup) / reference
+    print(
+        f"  build minus start-up / reference query = {ratio:.1f}x "
+        "(the full build also runs every mart and every data test)"
+    )
+    return {
+        "customers": customers,
+        "orders": orders,
+        "steps": [step.__dict__ for step in steps],
+        "build_over_reference": round(ratio, 2),
+    }
+
+
+def _count_orders(shop: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(shop / "orders.parquet").metadata.num_rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument("--work", type=Path, default=ROOT / "warehouse" / "bench")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for customers in args.sizes:
+        print(f"\n== {customers:,} customers")
+        results.append(bench_size(customers, args.work))
+    (args.work / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nfigures saved to {args.work / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
