@@ -28,10 +28,10 @@ typed as (
         {{ parse_boolean('accepts_email') }} as accepts_email,
         {{ parse_boolean('accepts_sms') }} as accepts_sms,
         {{ parse_boolean('accepts_phone') }} as accepts_phone,
-        {{ safe_cast(clean_text('birthday'), 'date') }} as birthday_date,
-        {{ safe_cast(clean_text('registered_at'), 'timestamp') }}
+        {{ parse_text(clean_text('birthday'), 'date') }} as birthday_date,
+        {{ parse_text(clean_text('registered_at'), 'timestamp') }}
             as registered_at,
-        {{ safe_cast(clean_text('unsubscribed_at'), 'timestamp') }}
+        {{ parse_text(clean_text('unsubscribed_at'), 'timestamp') }}
             as unsubscribed_at,
         {{ clean_text('birthday') }} as birthday_text,
         {{ clean_text('unsubscribed_at') }} as unsubscribed_at_text,

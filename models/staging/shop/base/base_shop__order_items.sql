@@ -25,8 +25,8 @@ typed as (
         _source_row_number as source_row_number,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('product_id') }} as product_id,
-        {{ safe_cast(clean_text('quantity'), 'integer') }} as quantity,
-        {{ safe_cast(clean_text('unit_price'), 'decimal(18, 2)') }}
+        {{ parse_text(clean_text('quantity'), 'integer') }} as quantity,
+        {{ parse_text(clean_text('unit_price'), 'decimal(18, 2)') }}
             as unit_price
     from source_order_items
 ),

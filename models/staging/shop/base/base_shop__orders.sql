@@ -37,22 +37,22 @@ typed as (
         lower({{ clean_text('status') }}) as status,
         lower({{ clean_text('channel') }}) as channel,
         lower({{ clean_text('promotion_tag') }}) as promotion_tag,
-        {{ safe_cast(clean_text('paid_amount'), 'decimal(18, 2)') }}
+        {{ parse_text(clean_text('paid_amount'), 'decimal(18, 2)') }}
             as paid_amount,
         coalesce(
-            {{ safe_cast(clean_text('discount_amount'), 'decimal(18, 2)') }},
+            {{ parse_text(clean_text('discount_amount'), 'decimal(18, 2)') }},
             0
         ) as discount_amount,
         coalesce(
-            {{ safe_cast(clean_text('refund_amount'), 'decimal(18, 2)') }},
+            {{ parse_text(clean_text('refund_amount'), 'decimal(18, 2)') }},
             0
         ) as refund_amount,
         coalesce({{ parse_boolean('is_presale') }}, false) as is_presale,
-        {{ safe_cast(clean_text('created_at'), 'timestamp') }} as created_at,
-        {{ safe_cast(clean_text('paid_at'), 'timestamp') }} as paid_at,
-        {{ safe_cast(clean_text('balance_due_at'), 'timestamp') }}
+        {{ parse_text(clean_text('created_at'), 'timestamp') }} as created_at,
+        {{ parse_text(clean_text('paid_at'), 'timestamp') }} as paid_at,
+        {{ parse_text(clean_text('balance_due_at'), 'timestamp') }}
             as balance_due_at,
-        {{ safe_cast(clean_text('received_at'), 'timestamp') }} as received_at,
+        {{ parse_text(clean_text('received_at'), 'timestamp') }} as received_at,
         {{ clean_text('paid_at') }} as paid_at_text,
         {{ clean_text('balance_due_at') }} as balance_due_at_text,
         {{ clean_text('received_at') }} as received_at_text,
@@ -108,13 +108,13 @@ final as (
             when paid_amount <= 0 then 'non_positive_paid_amount'
             when
                 discount_amount_text is not null
-                and {{ safe_cast('discount_amount_text', 'decimal(18, 2)') }}
+                and {{ parse_text('discount_amount_text', 'decimal(18, 2)') }}
                 is null
                 then 'unparseable_discount_amount'
             when discount_amount < 0 then 'negative_discount_amount'
             when
                 refund_amount_text is not null
-                and {{ safe_cast('refund_amount_text', 'decimal(18, 2)') }}
+                and {{ parse_text('refund_amount_text', 'decimal(18, 2)') }}
                 is null
                 then 'unparseable_refund_amount'
             when refund_amount < 0 or refund_amount > paid_amount

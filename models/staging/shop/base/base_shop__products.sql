@@ -20,10 +20,10 @@ typed as (
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
         lower({{ clean_text('category') }}) as category,
-        {{ safe_cast(clean_text('consumption_days'), 'integer') }}
+        {{ parse_text(clean_text('consumption_days'), 'integer') }}
             as consumption_days,
-        {{ safe_cast(clean_text('unit_cost'), 'decimal(18, 2)') }} as unit_cost,
-        {{ safe_cast(clean_text('launch_date'), 'date') }} as launch_date,
+        {{ parse_text(clean_text('unit_cost'), 'decimal(18, 2)') }} as unit_cost,
+        {{ parse_text(clean_text('launch_date'), 'date') }} as launch_date,
         {{ clean_text('consumption_days') }} as consumption_days_text
     from source_products
 ),

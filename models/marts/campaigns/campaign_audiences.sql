@@ -1,0 +1,373 @@
+-- Who to contact for the next occurrence of the campaign_name promotion, in
+-- which phase, why, when and through which channel. Every rule is a row of
+-- the audience_reasons seed; a customer enters each audience once, for the
+-- audience's highest-priority rule. Unsubscribed customers and customers with
+-- no consented channel never appear; the contact cap marks the rows that lose
+-- their slot (is_capped) so that the audience files leave them out.
+{% set goals = var('campaign_goals') %}
+{% set categories = var('campaign_categories') %}
+
+with
+
+customers as (
+    select
+        customer_id,
+        average_order_value,
+        promotion_order_share,
+        is_presale_buyer,
+        has_email_consent,
+        has_sms_consent,
+        has_phone_consent,
+        is_unsubscribed
+    from {{ ref('customers') }}
+),
+
+contacts as (
+    select
+        customer_id,
+        email,
+        phone
+    from {{ ref('stg_shop__customers') }}
+),
+
+lifecycle as (
+    select
+        customer_id,
+        recency_state,
+        lifecycle_stage,
+        consumable_state,
+        dormant_value_tier
+    from {{ ref('customer_lifecycle') }}
+),
+
+rfm as (
+    select
+        customer_id,
+        membership_tier
+    from {{ ref('customer_rfm') }}
+),
+
+orders as (
+    select
+        order_id,
+        customer_id,
+        net_revenue,
+        created_date
+    from {{ ref('int_orders_enriched') }}
+    where is_valid_purchase
+),
+
+order_items as (
+    select
+        order_id,
+        product_id
+    from {{ ref('stg_shop__order_items') }}
+),
+
+products as (
+    select
+        product_id,
+        category
+    from {{ ref('stg_shop__products') }}
+),
+
+campaign as (
+    select * from {{ ref('int_campaign_resolved') }}
+),
+
+audience_reasons as (
+    select
+        reason_code,
+        audience,
+        goal,
+        priority,
+        first_channel,
+        second_channel,
+        description
+    from {{ ref('audience_reasons') }}
+),
+
+shop_average as (
+    select sum(net_revenue) / nullif(count(*), 0) as average_order_value
+    from orders
+),
+
+promoted_category_purchases as (
+    select
+        orders.customer_id,
+        max(orders.created_date) as last_purchase_date
+    from orders
+    inner join order_items
+        on orders.order_id = order_items.order_id
+    inner join products
+        on order_items.product_id = products.product_id
+    where
+        {% if categories | length > 0 -%}
+            products.category in (
+                {%- for category in categories -%}
+                    '{{ category }}'{{ ',' if not loop.last }}
+                {%- endfor -%}
+            )
+        {%- else -%}
+            1 = 0
+        {%- endif %}
+    group by orders.customer_id
+),
+
+customer_profile as (
+    select
+        customers.*,
+        lifecycle.recency_state,
+        lifecycle.lifecycle_stage,
+        lifecycle.consumable_state,
+        lifecycle.dormant_value_tier,
+        rfm.membership_tier,
+        promoted_category_purchases.last_purchase_date
+            as promoted_category_last_purchase_date,
+        coalesce(
+            promoted_category_purchases.last_purchase_date
+            > cast({{ dbt.dateadd(
+                'day',
+                -var('campaign_recent_buyer_exclusion_days'),
+                'campaign.as_of_date'
+            ) }} as date),
+            false
+        ) as is_recent_promoted_buyer,
+        customers.average_order_value
+        > {{ var('warm_up_aov_multiplier') }}
+        * shop_average.average_order_value as is_high_order_value
+    from customers
+    cross join campaign
+    cross join shop_average
+    inner join lifecycle
+        on customers.customer_id = lifecycle.customer_id
+    left join rfm
+        on customers.customer_id = rfm.customer_id
+    left join promoted_category_purchases
+        on customers.customer_id = promoted_category_purchases.customer_id
+    where not customers.is_unsubscribed
+),
+
+promotion_buyers as (
+    select distinct orders.customer_id
+    from orders
+    cross join campaign
+    where
+        orders.created_date >= campaign.start_date
+        and orders.created_date <= campaign.end_date
+),
+
+candidates as (
+    select
+        customer_id,
+        'churned_high_value' as reason_code
+    from customer_profile
+    where lifecycle_stage = 'churned' and is_high_order_value
+
+    union all
+
+    select
+        customer_id,
+        'past_presale_buyer' as reason_code
+    from customer_profile
+    where
+        is_presale_buyer
+        and recency_state <> 'churned'
+        and not is_recent_promoted_buyer
+
+    union all
+
+    select
+        customer_id,
+        'high_tier_active' as reason_code
+    from customer_profile
+    where
+        recency_state = 'active'
+        and membership_tier in ('diamond', 'gold')
+        and not is_recent_promoted_buyer
+
+    union all
+
+    select
+        customer_id,
+        'promoted_category_buyer' as reason_code
+    from customer_profile
+    where
+        promoted_category_last_purchase_date is not null
+        and recency_state <> 'churned'
+        and not is_recent_promoted_buyer
+
+    union all
+
+    select
+        customer_id,
+        'promotion_sensitive' as reason_code
+    from customer_profile
+    where
+        promotion_order_share >= {{ var('promotion_sensitive_min_share') }}
+        and recency_state <> 'churned'
+        and not is_recent_promoted_buyer
+
+    union all
+
+    select
+        customer_id,
+        'active_customer' as reason_code
+    from customer_profile
+    where recency_state = 'active' and not is_recent_promoted_buyer
+
+    union all
+
+    select
+        customer_id,
+        'dormant_consumable_high_value' as reason_code
+    from customer_profile
+    where
+        consumable_state = 'dormant'
+        and dormant_value_tier = 'high'
+        and lifecycle_stage not in ('churned', 'inactive')
+
+    union all
+
+    select
+        customer_id,
+        'pre_churn_sleeping' as reason_code
+    from customer_profile
+    where recency_state = 'sleeping'
+
+    union all
+
+    select
+        customer_id,
+        'pre_churn_silent' as reason_code
+    from customer_profile
+    where recency_state = 'silent'
+
+    union all
+
+    select
+        customer_profile.customer_id,
+        'promotion_buyer' as reason_code
+    from customer_profile
+    inner join promotion_buyers
+        on customer_profile.customer_id = promotion_buyers.customer_id
+
+    union all
+
+    select
+        customer_id,
+        'contactable_customer' as reason_code
+    from customer_profile
+    where lifecycle_stage <> 'inactive'
+),
+
+best_reason_per_audience as (
+    select
+        candidates.customer_id,
+        audience_reasons.*,
+        row_number() over (
+            partition by candidates.customer_id, audience_reasons.audience
+            order by audience_reasons.priority
+        ) as reason_rank
+    from candidates
+    inner join audience_reasons
+        on candidates.reason_code = audience_reasons.reason_code
+    where audience_reasons.goal in (
+        {%- for goal in goals -%}
+            '{{ goal }}'{{ ',' if not loop.last }}
+        {%- endfor -%}
+    )
+),
+
+with_channel as (
+    select
+        best.customer_id,
+        best.audience,
+        best.goal,
+        best.reason_code,
+        best.description as reason,
+        best.priority,
+        case
+            {% for channel in ['first_channel', 'second_channel'] -%}
+                when
+                    best.{{ channel }} = 'email'
+                    and customer_profile.has_email_consent
+                    and contacts.email is not null
+                    then 'email'
+                when
+                    best.{{ channel }} = 'sms'
+                    and customer_profile.has_sms_consent
+                    and contacts.phone is not null
+                    then 'sms'
+                when
+                    best.{{ channel }} = 'phone'
+                    and customer_profile.has_phone_consent
+                    and contacts.phone is not null
+                    then 'phone'
+            {% endfor -%}
+        end as channel,
+        case best.audience
+            when 'warm_up_care' then campaign.warm_up_date
+            when 'after_sale_care' then campaign.after_sale_care_date
+            else campaign.pre_heat_date
+        end as send_date,
+        campaign.warm_up_date as campaign_first_send_date
+    from best_reason_per_audience as best
+    inner join customer_profile
+        on best.customer_id = customer_profile.customer_id
+    inner join contacts
+        on best.customer_id = contacts.customer_id
+    cross join campaign
+    where best.reason_rank = 1
+),
+
+capped as (
+    select
+        *,
+        row_number() over (
+            partition by
+                customer_id,
+                floor(
+                    {{ dbt.datediff(
+                        'campaign_first_send_date', 'send_date', 'day'
+                    ) }}
+                    / {{ var('contact_cap_days') }}
+                )
+            order by priority, audience
+        ) as slot_rank
+    from with_channel
+    where channel is not null
+),
+
+final as (
+    select
+        campaign.campaign_name,
+        capped.customer_id,
+        capped.audience,
+        capped.goal,
+        capped.reason_code,
+        capped.reason,
+        capped.channel,
+        cast(capped.priority as bigint) as priority,
+        capped.slot_rank > {{ var('contact_cap_messages') }} as is_capped,
+        capped.send_date,
+        campaign.peak_date as campaign_peak_date,
+        campaign.as_of_date
+    from capped
+    cross join campaign
+)
+
+select
+    campaign_name,
+    customer_id,
+    audience,
+    goal,
+    reason_code,
+    reason,
+    channel,
+    priority,
+    is_capped,
+    send_date,
+    campaign_peak_date,
+    as_of_date
+from final
