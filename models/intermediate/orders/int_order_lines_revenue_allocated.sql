@@ -1,0 +1,82 @@
+-- One row per order line of a valid purchase on or before the as-of date,
+-- with the product's category, the order's season and the line's share of the
+-- order's net revenue (paid amount after partial refunds, which the order
+-- carries as a whole): allocated in proportion to the line amounts
+-- (quantity x unit price), or to quantities when the lines are all free.
+with
+
+orders as (
+    select
+        order_id,
+        customer_id,
+        season_name,
+        season_year,
+        net_revenue,
+        created_date
+    from {{ ref('int_orders_enriched') }}
+    where is_valid_purchase
+),
+
+order_items as (
+    select
+        order_item_id,
+        order_id,
+        product_id,
+        quantity,
+        line_amount
+    from {{ ref('stg_shop__order_items') }}
+),
+
+products as (
+    select
+        product_id,
+        category
+    from {{ ref('stg_shop__products') }}
+),
+
+lines as (
+    select
+        order_items.order_item_id,
+        orders.order_id,
+        orders.customer_id,
+        order_items.product_id,
+        products.category,
+        orders.season_name,
+        orders.season_year,
+        order_items.quantity,
+        order_items.line_amount,
+        orders.net_revenue as order_net_revenue,
+        sum(order_items.line_amount) over (
+            partition by orders.order_id
+        ) as order_line_amount,
+        sum(order_items.quantity) over (
+            partition by orders.order_id
+        ) as order_quantity,
+        orders.created_date
+    from orders
+    inner join order_items
+        on orders.order_id = order_items.order_id
+    inner join products
+        on order_items.product_id = products.product_id
+),
+
+final as (
+    select
+        order_item_id,
+        order_id,
+        customer_id,
+        product_id,
+        category,
+        season_name,
+        season_year,
+        quantity,
+        line_amount,
+        order_net_revenue * coalesce(
+            1.0 * line_amount / nullif(order_line_amount, 0),
+            1.0 * quantity / nullif(order_quantity, 0)
+        ) as net_revenue,
+        created_date
+    from lines
+)
+
+select * from final
