@@ -41,3 +41,28 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) target logs warehouse exports data audiences
+
+# --- Spark -------------------------------------------------------------------
+# make test-spark - set up .venv-spark (dev + the spark extra: dbt-spark, pyspark;
+#   kept out of .venv), then build every mart on the sample shop with DuckDB and
+#   with local Spark and compare them row for row (tests/spark, scripts/parity.py;
+#   the warehouses land in warehouse/parity). Needs Java 17.
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+SPARK_STAMP := $(SPARK_VENV)/.installed
+
+.PHONY: install-spark test-spark
+
+install-spark: $(SPARK_STAMP)
+
+$(SPARK_STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/pip install --quiet --upgrade "pip>=24"
+	$(SPARK_BIN)/pip install --quiet -c constraints.txt -e ".[dev,spark]"
+	touch $(SPARK_STAMP)
+
+test-spark: $(SPARK_STAMP)
+	@command -v java >/dev/null 2>&1 || { \
+		echo "test-spark: Spark needs Java 17 (apt-get install openjdk-17-jre-headless)" >&2; \
+		exit 2; }
+	$(SPARK_BIN)/pytest tests/spark -q -s -p no:cacheprovider

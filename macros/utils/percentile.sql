@@ -3,5 +3,15 @@
 {%- endmacro %}
 
 {% macro default__percentile(expression, fraction) -%}
-    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+    {#- Interpolated in double precision on every engine: DuckDB would keep a
+        decimal input's scale and truncate the interpolation (8.006 -> 8.00),
+        Spark returns a double. -#}
+    percentile_cont({{ fraction }}) within group (
+        order by cast({{ expression }} as double)
+    )
+{%- endmacro %}
+
+{% macro spark__percentile(expression, fraction) -%}
+    {#- Spark's exact percentile (percentile_cont is a rewrite of it). -#}
+    percentile(cast({{ expression }} as double), {{ fraction }})
 {%- endmacro %}

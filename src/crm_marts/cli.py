@@ -39,6 +39,28 @@ vars_option = click.option(
 select_option = click.option(
     "--select", default=None, help="dbt selector, e.g. 'customers+'."
 )
+exclude_option = click.option(
+    "--exclude", default=None, help="dbt selector of nodes to leave out."
+)
+target_option = click.option(
+    "--target",
+    type=click.Choice(paths.TARGETS),
+    envvar=paths.TARGET_ENV,
+    default=paths.DEFAULT_TARGET,
+    show_default=True,
+    help="Warehouse: duckdb (one local file) or spark (local Spark, under "
+    "warehouse/spark; needs the spark extra). Default: $CRM_MARTS_TARGET, else duckdb.",
+)
+build_target_option = click.option(
+    "--target",
+    type=click.Choice(paths.TARGETS + paths.REMOTE_TARGETS),
+    envvar=paths.TARGET_ENV,
+    default=paths.DEFAULT_TARGET,
+    show_default=True,
+    help="duckdb, spark (local Spark), or spark_thrift / spark_http (a cluster, "
+    "set up by CRM_MARTS_SPARK_* variables; see profiles/profiles.yml). "
+    "Default: $CRM_MARTS_TARGET, else duckdb.",
+)
 format_option = click.option(
     "--format",
     "file_format",
@@ -92,25 +114,42 @@ def do_generate(out: Path, customers: int, seed: int, file_format: str) -> None:
     click.echo(f"generated sample shop in {out}: {counts}")
 
 
-def do_load(data_dir: Path, database: Path) -> None:
-    from crm_marts.load import load_shop
+def do_load(data_dir: Path, database: Path, target: str = paths.DEFAULT_TARGET) -> None:
+    from crm_marts.load import load_shop, load_shop_spark
 
-    rows = load_shop(data_dir, database)
+    if target == "spark":
+        database = paths.spark_dir()
+        rows = load_shop_spark(data_dir, database)
+    else:
+        rows = load_shop(data_dir, database)
     counts = ", ".join(f"{name} {count:,}" for name, count in rows.items())
     click.echo(f"loaded {data_dir} into {database}: {counts}")
 
 
 def do_build(
-    database: Path, dbt_vars: dict[str, Any], select: str | None = None
+    database: Path,
+    dbt_vars: dict[str, Any],
+    select: str | None = None,
+    target: str = paths.DEFAULT_TARGET,
+    exclude: str | None = None,
 ) -> None:
     from crm_marts import dbt_runner
 
-    if not database.is_file():
+    if target == "spark":
+        from crm_marts.spark import has_warehouse
+
+        if not has_warehouse(paths.spark_dir()):
+            raise InputError(
+                f"{paths.spark_dir()}: no Spark warehouse yet. "
+                "Run `crm-marts load DIR --target spark` first."
+            )
+    elif target == paths.DEFAULT_TARGET and not database.is_file():
         raise InputError(
             f"{database}: no warehouse yet. Run `crm-marts load DIR` first."
         )
-    dbt_runner.build(database, dbt_vars, select=select)
-    _write_build_info(database, dbt_vars)
+    dbt_runner.build(database, dbt_vars, select=select, exclude=exclude, target=target)
+    if target == paths.DEFAULT_TARGET:
+        _write_build_info(database, dbt_vars)
 
 
 def do_export(database: Path, out: Path, file_format: str) -> list[Any]:
@@ -145,19 +184,30 @@ def generate(customers: int, seed: int, out: Path, file_format: str) -> None:
 
 @cli.command()
 @click.argument("data_dir", type=click.Path(path_type=Path))
-def load(data_dir: Path) -> None:
+@target_option
+def load(data_dir: Path, target: str) -> None:
     """Check DATA_DIR's files against the contract and load them."""
-    do_load(data_dir, paths.duckdb_path())
+    do_load(data_dir, paths.duckdb_path(), target)
 
 
 @cli.command()
 @as_of_option
 @select_option
+@exclude_option
 @vars_option
-def build(as_of: dt.datetime | None, select: str | None, dbt_vars: str | None) -> None:
+@build_target_option
+def build(
+    as_of: dt.datetime | None,
+    select: str | None,
+    exclude: str | None,
+    dbt_vars: str | None,
+    target: str,
+) -> None:
     """Build and test the dbt models (dbt build)."""
-    database = paths.duckdb_path()
-    do_build(database, parse_vars(dbt_vars, as_of), select)
+    database = {"duckdb": paths.duckdb_path(), "spark": paths.spark_dir()}.get(
+        target, target
+    )
+    do_build(paths.duckdb_path(), parse_vars(dbt_vars, as_of), select, target, exclude)
     click.echo(f"build ok: {database}")
 
 
@@ -204,6 +254,44 @@ def run(
     do_build(database, parsed_vars)
     exported = do_export(database, out, file_format)
     print_summary(database, exported)
+
+
+@cli.command()
+@click.option(
+    "--campaign",
+    required=True,
+    help="Promotion name of the promotion_calendar seed, e.g. double11.",
+)
+@as_of_option
+@vars_option
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--include-contacts",
+    is_flag=True,
+    help="Write real e-mail addresses and phone numbers (default: masked).",
+)
+def audiences(
+    campaign: str,
+    as_of: dt.datetime | None,
+    dbt_vars: str | None,
+    out: Path,
+    include_contacts: bool,
+) -> None:
+    """Build a campaign's audiences and write one CSV per audience and channel."""
+    from crm_marts.audiences import write_audiences
+
+    database = paths.duckdb_path()
+    parsed_vars = {**parse_vars(dbt_vars, as_of), "campaign_name": campaign}
+    do_build(database, parsed_vars, select="+campaign_audiences")
+    written = write_audiences(database, campaign, out, include_contacts)
+    click.echo(f"\n{campaign} audiences in {out}/ (capped rows left out):")
+    for audience_file in written:
+        click.echo(
+            f"  {audience_file.audience:<16} {audience_file.channel:<6}"
+            f" {audience_file.rows:>8,}  {audience_file.path.name}"
+        )
+    if not written:
+        click.echo("  (no customer qualifies)")
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
 """The one module that talks to dbt (through dbtRunner, imported lazily).
 
-It passes the project and profiles folders, points the DuckDB profile at the
-warehouse file, and turns dbt's results into typed errors: a failing model or
-test raises BuildError (exit 1) with the failing nodes' messages.
+It passes the project and profiles folders and the target, points the DuckDB
+profile at the warehouse file (or starts this process's SparkSession for the
+`spark` target, which dbt-spark's session method then reuses), and turns dbt's
+results into typed errors: a failing model or test raises BuildError (exit 1)
+with the failing nodes' messages.
 """
 
 from __future__ import annotations
@@ -30,18 +32,31 @@ class NodeOutcome:
     message: str
 
 
-def invoke(args: list[str], database: Path) -> list[NodeOutcome]:
-    """Run one dbt command; raise BuildError if any node (or dbt itself) failed."""
+def invoke(
+    args: list[str], database: Path, target: str = paths.DEFAULT_TARGET
+) -> list[NodeOutcome]:
+    """Run one dbt command; raise BuildError if any node (or dbt itself) failed.
+
+    `database` is the DuckDB file of the duckdb target; the spark target keeps its
+    tables under paths.spark_dir(), and remote Spark targets on their cluster.
+    """
     from dbt.cli.main import dbtRunner
 
-    os.environ[paths.DUCKDB_PATH_ENV] = str(database)
-    database.parent.mkdir(parents=True, exist_ok=True)
+    if target == "spark":
+        from crm_marts import spark
+
+        spark.get_session()
+    elif target == paths.DEFAULT_TARGET:
+        os.environ[paths.DUCKDB_PATH_ENV] = str(database)
+        database.parent.mkdir(parents=True, exist_ok=True)
     full_args = [
         *args,
         "--project-dir",
         str(paths.project_dir()),
         "--profiles-dir",
         str(paths.profiles_dir()),
+        "--target",
+        target,
     ]
     with _DBT_LOCK:
         result = dbtRunner().invoke(full_args)
@@ -72,6 +87,7 @@ def build(
     dbt_vars: dict[str, Any],
     select: str | None = None,
     exclude: str | None = None,
+    target: str = paths.DEFAULT_TARGET,
 ) -> list[NodeOutcome]:
     """`dbt build` (seeds, models, unit and data tests) with the given vars."""
     args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
@@ -79,4 +95,4 @@ def build(
         args += ["--select", select]
     if exclude:
         args += ["--exclude", exclude]
-    return invoke(args, database)
+    return invoke(args, database, target=target)

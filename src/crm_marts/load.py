@@ -4,6 +4,9 @@ Every file is read and validated before anything is written; the four raw tables
 then replaced in one transaction, so a reader sees either the previous load or the new
 one, never a mix. Values stay text: parsing and rejecting unusable rows happens in the
 dbt staging layer, which keeps every row with a reason.
+
+The same validated tables go to DuckDB (write_duckdb) or to Spark (write_spark, for
+the `spark` target), so both engines start from identical raw rows.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -23,6 +27,8 @@ from crm_marts.errors import InputError
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_ROW_COLUMN = "_source_row_number"
 LOADED_AT_COLUMN = "_loaded_at"
+# Spark tables are written under this prefix first, then renamed into place.
+STAGING_PREFIX = "_incoming_"
 
 
 @dataclass(frozen=True)
@@ -204,10 +210,51 @@ def write_duckdb(raw_tables: list[RawTable], database: Path, raw_schema: str) ->
         con.close()
 
 
+def write_spark(raw_tables: list[RawTable], session: Any, raw_schema: str) -> None:
+    """Replace the raw tables in Spark's catalogue, as text columns like DuckDB's.
+
+    Plain Spark tables have no multi-table transaction: every table is first written
+    in full under a staging name, and only when all are written are the staging
+    tables swapped in by rename (catalogue operations, no data is rewritten), so a
+    failed load leaves the previous raw tables in place.
+    """
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    session.sql(f"create database if not exists {raw_schema}")
+    staged = []
+    try:
+        for raw in raw_tables:
+            staging = f"{raw_schema}.{STAGING_PREFIX}{raw.table.name}"
+            session.sql(f"drop table if exists {staging}")
+            frame = session.createDataFrame(raw.data).selectExpr(
+                "*",
+                f"cast('{loaded_at.isoformat(sep=' ')}' as timestamp) "
+                f"as {LOADED_AT_COLUMN}",
+            )
+            frame.write.format("parquet").saveAsTable(staging)
+            staged.append((staging, f"{raw_schema}.{raw.table.name}"))
+        for staging, target in staged:
+            session.sql(f"drop table if exists {target}")
+            session.sql(f"alter table {staging} rename to {target}")
+    finally:
+        for staging, _ in staged:
+            session.sql(f"drop table if exists {staging}")
+
+
 def load_shop(
     data_dir: Path, database: Path, raw_schema: str = "raw"
 ) -> dict[str, int]:
     """Validate every file of `data_dir`, then load them; returns rows per table."""
     raw_tables = read_shop(data_dir)
     write_duckdb(raw_tables, database, raw_schema)
+    return {raw.table.name: raw.rows for raw in raw_tables}
+
+
+def load_shop_spark(
+    data_dir: Path, spark_dir: Path, raw_schema: str = "raw"
+) -> dict[str, int]:
+    """Validate every file of `data_dir`, then load them into local Spark."""
+    from crm_marts import spark
+
+    raw_tables = read_shop(data_dir)
+    write_spark(raw_tables, spark.get_session(spark_dir), raw_schema)
     return {raw.table.name: raw.rows for raw in raw_tables}

@@ -72,8 +72,8 @@ final as (
         quantity,
         line_amount,
         order_net_revenue * coalesce(
-            1.0 * line_amount / nullif(order_line_amount, 0),
-            1.0 * quantity / nullif(order_quantity, 0)
+            cast(line_amount as double) / nullif(order_line_amount, 0),
+            cast(quantity as double) / nullif(order_quantity, 0)
         ) as net_revenue,
         created_date
     from lines

@@ -88,7 +88,9 @@ audience_reasons as (
 ),
 
 shop_average as (
-    select sum(net_revenue) / nullif(count(*), 0) as average_order_value
+    select
+        cast(sum(net_revenue) as double) / nullif(count(*), 0)
+            as average_order_value
     from orders
 ),
 

@@ -101,15 +101,15 @@ final as (
         seasons.season_name,
         coalesce(category_season_sales.items_count, 0) as items_count,
         coalesce(category_season_sales.net_revenue, 0) as net_revenue,
-        1.0 * coalesce(category_season_sales.items_count, 0)
+        cast(coalesce(category_season_sales.items_count, 0) as double)
         / nullif(category_sales.items_count, 0) as items_share,
-        1.0 * coalesce(category_season_sales.net_revenue, 0)
+        cast(coalesce(category_season_sales.net_revenue, 0) as double)
         / nullif(category_sales.net_revenue, 0) as revenue_share,
         (
-            1.0 * coalesce(category_season_sales.net_revenue, 0)
+            cast(coalesce(category_season_sales.net_revenue, 0) as double)
             / nullif(category_sales.net_revenue, 0)
         ) / nullif(
-            1.0 * coalesce(season_sales.net_revenue, 0)
+            cast(coalesce(season_sales.net_revenue, 0) as double)
             / nullif(shop_sales.net_revenue, 0),
             0
         ) as seasonality_index,

@@ -109,7 +109,7 @@ final as (
         revenue_ranked.monetary_score,
         revenue_ranked.membership_score,
         revenue_ranked.vip_rank,
-        1.0 * revenue_ranked.cumulative_revenue
+        cast(revenue_ranked.cumulative_revenue as double)
         / nullif(revenue_ranked.total_revenue, 0) as cumulative_revenue_share,
         -- a VIP is anyone ranked before the cumulative revenue reaches the
         -- target share, so the customer who crosses (or hits) it is the last

@@ -130,7 +130,7 @@ final as (
         cast(coalesce(order_facts.net_revenue, 0) as decimal(18, 2))
             as net_revenue,
         cast(
-            order_facts.net_revenue / nullif(order_facts.orders_count, 0)
+            {{ money_ratio('order_facts.net_revenue', 'order_facts.orders_count') }}
             as decimal(18, 2)
         ) as average_order_value,
         cast(

@@ -30,7 +30,7 @@ final as (
         / nullif(totals.purchasers_count, 0) as vip_customer_share,
         coalesce(totals.vip_revenue, 0) as vip_revenue,
         coalesce(totals.total_revenue, 0) as total_revenue,
-        1.0 * totals.vip_revenue
+        cast(totals.vip_revenue as double)
         / nullif(totals.total_revenue, 0) as vip_revenue_share,
         {{ var('vip_revenue_share') }} as vip_revenue_share_target,
         as_of.as_of_date

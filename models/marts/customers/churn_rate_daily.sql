@@ -1,0 +1,98 @@
+-- The retail churn rate as a daily series, from the first purchase date to
+-- the as-of date: of the customers who had bought before day d, the share
+-- whose last purchase before d is churn_days or more before d. Running sums
+-- of int_churn_events_dated over a date spine, so the cost grows with
+-- purchases plus days, not customers times days. The spine has
+-- daily_series_max_days days at most; a singular test fails if the history
+-- is longer.
+{% set max_days = var('daily_series_max_days') | int %}
+
+with
+
+events as (
+    select
+        event_date,
+        new_customers_count,
+        churn_starts_count,
+        churn_ends_count
+    from {{ ref('int_churn_events_dated') }}
+),
+
+purchases as (
+    select purchase_date from {{ ref('int_purchases_sequenced') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+day_numbers as (
+    {{ dbt.generate_series(max_days) }}
+),
+
+first_purchase as (
+    select min(purchase_date) as first_purchase_date from purchases
+),
+
+spine as (
+    select
+        cast(
+            {{ dbt.dateadd(
+                'day',
+                'day_numbers.generated_number - 1',
+                'first_purchase.first_purchase_date'
+            ) }} as date
+        ) as calendar_date
+    from day_numbers
+    cross join first_purchase
+),
+
+days as (
+    select spine.calendar_date
+    from spine
+    cross join as_of
+    where spine.calendar_date <= as_of.as_of_date
+),
+
+daily_events as (
+    select
+        days.calendar_date,
+        coalesce(events.new_customers_count, 0) as new_customers_count,
+        coalesce(events.churn_starts_count, 0)
+        - coalesce(events.churn_ends_count, 0) as churned_change_count
+    from days
+    left join events
+        on days.calendar_date = events.event_date
+),
+
+running as (
+    select
+        calendar_date,
+        sum(new_customers_count) over (
+            order by calendar_date
+            rows between unbounded preceding and current row
+        ) as customers_with_purchase_before,
+        sum(churned_change_count) over (
+            order by calendar_date
+            rows between unbounded preceding and current row
+        ) as churned_customers
+    from daily_events
+),
+
+final as (
+    select
+        calendar_date,
+        customers_with_purchase_before,
+        churned_customers,
+        cast(churned_customers as double)
+        / nullif(customers_with_purchase_before, 0) as churn_rate
+    from running
+)
+
+select
+    calendar_date,
+    cast(customers_with_purchase_before as bigint)
+        as customers_with_purchase_before,
+    cast(churned_customers as bigint) as churned_customers,
+    cast(churn_rate as double) as churn_rate
+from final
