@@ -19,6 +19,7 @@ which is emptied first so every run starts from nothing.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import decimal
 import json
@@ -325,6 +326,23 @@ def compare_only(work: Path, report: Path | None) -> int:
     return 1 if any(r.differences for r in results) else 0
 
 
+def append_rows(shop: Path, extra: Path) -> None:
+    """Append the data rows of extra/<table>.csv to shop/<table>.csv, by header."""
+    for extra_file in sorted(extra.glob("*.csv")):
+        target = shop / extra_file.name
+        if not target.is_file():
+            raise SystemExit(f"parity: {target} missing; --extra-rows needs CSV")
+        with target.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        with extra_file.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        with target.open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in rows:
+                writer.writerow([row.get(column, "") for column in header])
+        print(f"appended {len(rows)} rows of {extra_file} to {target}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="raw shop files; default: generate")
@@ -337,6 +355,13 @@ def main(argv: list[str] | None = None) -> int:
         "--work", type=Path, default=ROOT / "warehouse" / "parity", help="scratch"
     )
     parser.add_argument("--report", type=Path, help="write results as JSON here")
+    parser.add_argument(
+        "--extra-rows",
+        type=Path,
+        action="append",
+        default=[],
+        help="folder of CSV rows to append to the shop's files (repeatable)",
+    )
     parser.add_argument(
         "--compare-only",
         action="store_true",
@@ -381,6 +406,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not generated:
             return 2
+    if args.extra_rows:
+        if data != work / "sample":
+            shutil.copytree(data, work / "shop")
+            data = work / "shop"
+        for extra in args.extra_rows:
+            append_rows(data, extra)
     timings["generate"] = time.perf_counter() - started
 
     started = time.perf_counter()

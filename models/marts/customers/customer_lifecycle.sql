@@ -60,26 +60,19 @@ value_median as (
     where purchases_count > 0
 ),
 
+-- Recency and stage rules live in macros/lifecycle so that
+-- customer_stage_history applies the very same ones at every month end.
 recency as (
     select
         customers.*,
         repurchase_cycle.active_max_days,
-        case
-            when customers.purchases_count = 0 then null
-            when
-                customers.days_since_last_purchase
-                <= repurchase_cycle.active_max_days
-                then 'active'
-            when
-                customers.days_since_last_purchase
-                <= repurchase_cycle.silent_max_days
-                then 'silent'
-            when
-                customers.days_since_last_purchase
-                <= repurchase_cycle.sleeping_max_days
-                then 'sleeping'
-            else 'churned'
-        end as recency_state
+        {{ classify_recency_state(
+            'customers.purchases_count',
+            'customers.days_since_last_purchase',
+            'repurchase_cycle.active_max_days',
+            'repurchase_cycle.silent_max_days',
+            'repurchase_cycle.sleeping_max_days'
+        ) }} as recency_state
     from customers
     cross join repurchase_cycle
 ),
@@ -87,22 +80,12 @@ recency as (
 staged as (
     select
         recency.*,
-        case
-            when recency.purchases_count = 0 then 'prospect'
-            when
-                recency.recency_state = 'churned'
-                and recency.days_since_last_purchase
-                > {{ var('inactive_after_days') }}
-                then 'inactive'
-            when recency.recency_state = 'churned' then 'churned'
-            when
-                recency.purchases_count >= {{ var('loyal_min_purchases') }}
-                and recency.tenure_days >= {{ var('loyal_min_tenure_days') }}
-                and recency.recency_state in ('active', 'silent')
-                then 'loyal'
-            when recency.purchases_count >= 2 then 'repeat'
-            else 'new'
-        end as lifecycle_stage
+        {{ classify_lifecycle_stage(
+            'recency.purchases_count',
+            'recency.days_since_last_purchase',
+            'recency.tenure_days',
+            'recency.recency_state'
+        ) }} as lifecycle_stage
     from recency
 ),
 
