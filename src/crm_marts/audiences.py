@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from crm_marts.errors import InputError
+from crm_marts.export import connect_for_reading
 
 AUDIENCE_COLUMNS = (
     "customer_id",
@@ -85,11 +85,7 @@ def write_audiences(
     database: Path, campaign: str, out_dir: Path, include_contacts: bool = False
 ) -> list[AudienceFile]:
     """Write <campaign>__<audience>__<channel>.csv files and summary.csv."""
-    import duckdb
-
-    if not database.is_file():
-        raise InputError(f"{database}: no warehouse yet. Run `crm-marts load` first.")
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect_for_reading(database)
     try:
         rows = con.execute(AUDIENCE_QUERY, [campaign]).fetchall()
     finally:

@@ -92,7 +92,10 @@ def build(
     """`dbt build` (seeds, models, unit and data tests) with the given vars."""
     args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
     if select:
-        args += ["--select", select]
+        # Run only the tests whose every parent is selected: a test that also
+        # reads an unselected model (e.g. rows_reconcile reads rejected_rows)
+        # would fail on a table that this build does not make.
+        args += ["--select", select, "--indirect-selection", "cautious"]
     if exclude:
         args += ["--exclude", exclude]
     return invoke(args, database, target=target)

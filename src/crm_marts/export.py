@@ -29,7 +29,13 @@ class ExportedMart:
     columns: list[dict[str, str]]
 
 
-def _connect_read_only(database: Path) -> Any:
+def connect_for_reading(database: Path) -> Any:
+    """Open the warehouse to read marts from it.
+
+    Read-only when nothing else in this process holds the file; after a build in
+    the same process (`crm-marts run`), dbt-duckdb still holds it read-write and
+    DuckDB refuses a second configuration, so share that one instead.
+    """
     import duckdb
 
     if not database.is_file():
@@ -37,7 +43,10 @@ def _connect_read_only(database: Path) -> Any:
             f"{database}: no warehouse yet. Run `crm-marts load DIR` and "
             "`crm-marts build` first."
         )
-    return duckdb.connect(str(database), read_only=True)
+    try:
+        return duckdb.connect(str(database), read_only=True)
+    except duckdb.ConnectionException:
+        return duckdb.connect(str(database))
 
 
 def list_marts(con: Any) -> list[str]:
@@ -81,7 +90,7 @@ def export_marts(
             f"unknown export format {file_format!r}; use {' or '.join(FORMATS)}."
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = _connect_read_only(database)
+    con = connect_for_reading(database)
     try:
         # One thread keeps the writers' row order, hence the bytes, reproducible.
         con.execute("set threads = 1")

@@ -62,3 +62,26 @@ def test_help_exits_0(tmp_path: Path) -> None:
     result = run_cli("--help", database=tmp_path / "x.duckdb")
     assert result.returncode == 0
     assert "generate" in result.stdout and "export" in result.stdout
+
+
+def test_audiences_command_builds_and_writes_files(tmp_path: Path) -> None:
+    database = tmp_path / "crm.duckdb"
+    shop = tmp_path / "shop"
+    shutil.copytree(BROKEN_SHOP, shop)
+    assert run_cli("load", str(shop), database=database).returncode == 0
+    out = tmp_path / "audiences"
+    result = run_cli(
+        "audiences",
+        "--campaign",
+        "double11",
+        "--as-of",
+        "2024-08-10",
+        "--out",
+        str(out),
+        database=database,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    summary = (out / "summary.csv").read_text().splitlines()
+    assert summary[0] == "campaign,audience,channel,customers,file"
+    # Build and file writing ran in one process: the warehouse was shared.
+    assert "double11 audiences in" in result.stdout
