@@ -151,11 +151,20 @@ def bench_size(customers: int, work: Path) -> dict[str, object]:
         )
     )
     steps.append(run_step("dbt build (all)", [*cli, "build"], env))
+    dbt = str(Path(sys.executable).parent / "dbt")
+    steps.append(
+        run_step(
+            "dbt run +customers (models)",
+            [dbt, "run", "--quiet", "--profiles-dir", "profiles", "-s", "+customers"],
+            env,
+        )
+    )
     steps.append(
         run_step(
             "reference query (DuckDB)",
             python_step(
                 "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                'con.execute("set enable_progress_bar = false"); '
                 "con.execute(sys.argv[2]); con.close()"
             )
             + [str(database), REFERENCE_QUERY],
@@ -166,16 +175,21 @@ def bench_size(customers: int, work: Path) -> dict[str, object]:
     build = by_name["dbt build (all)"].seconds
     startup = by_name["dbt start-up (empty select)"].seconds
     reference = by_name["reference query (DuckDB)"].seconds
+    customers_run = by_name["dbt run +customers (models)"].seconds
     ratio = (build - startup) / reference
+    like_for_like = (customers_run - startup) / reference
     print(
-        f"  build minus start-up / reference query = {ratio:.1f}x "
-        "(the full build also runs every mart and every data test)"
+        f"  customers mart (run minus start-up) / reference query = "
+        f"{like_for_like:.1f}x (the same facts; target 1.5x)\n"
+        f"  full build minus start-up / reference query = {ratio:.1f}x "
+        "(every mart, unit test and data test)"
     )
     return {
         "customers": customers,
         "orders": orders,
         "steps": [step.__dict__ for step in steps],
         "build_over_reference": round(ratio, 2),
+        "customers_run_over_reference": round(like_for_like, 2),
     }
 
 
