@@ -184,12 +184,7 @@ def read_duckdb_marts(database: Path) -> dict[str, tuple[dict[str, str], list]]:
                     [MARTS_SCHEMA, name],
                 ).fetchall()
             }
-            result = con.execute(f"select * from {MARTS_SCHEMA}.{name}")
-            table = (
-                result.to_arrow_table()
-                if hasattr(result, "to_arrow_table")
-                else result.fetch_arrow_table()
-            )
+            table = con.sql(f"select * from {MARTS_SCHEMA}.{name}").to_arrow_table()
             marts[name] = (types, _arrow_rows(table))
         return marts
     finally:

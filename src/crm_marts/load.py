@@ -215,8 +215,9 @@ def write_spark(raw_tables: list[RawTable], session: Any, raw_schema: str) -> No
 
     Plain Spark tables have no multi-table transaction: every table is first written
     in full under a staging name, and only when all are written are the staging
-    tables swapped in by rename (catalogue operations, no data is rewritten), so a
-    failed load leaves the previous raw tables in place.
+    tables swapped in by drop and rename (catalogue operations, no data is
+    rewritten). A load that fails while writing leaves the previous raw tables in
+    place; only the short swap at the end is not atomic.
     """
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     session.sql(f"create database if not exists {raw_schema}")
