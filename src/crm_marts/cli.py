@@ -15,6 +15,7 @@ import click
 
 from crm_marts import paths
 from crm_marts.errors import CrmMartsError, InputError
+from crm_marts.importers.shopify import CATEGORY_SOURCES
 
 DEFAULT_SAMPLE_DIR = Path("data/sample")
 DEFAULT_EXPORT_DIR = Path("exports")
@@ -106,10 +107,18 @@ def _write_build_info(database: Path, dbt_vars: dict[str, Any]) -> None:
     paths.build_info_path(database).write_text(json.dumps(info, sort_keys=True))
 
 
-def do_generate(out: Path, customers: int, seed: int, file_format: str) -> None:
+def do_generate(
+    out: Path, customers: int, seed: int, file_format: str, **shape: Any
+) -> None:
+    """shape: generate_shop's history and shape options (end_date, years, ...)."""
     from crm_marts.generate import generate_shop
 
-    rows = generate_shop(out, customers=customers, seed=seed, file_format=file_format)
+    try:
+        rows = generate_shop(
+            out, customers=customers, seed=seed, file_format=file_format, **shape
+        )
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
     counts = ", ".join(f"{name} {count:,}" for name, count in rows.items())
     click.echo(f"generated sample shop in {out}: {counts}")
 
@@ -177,9 +186,147 @@ def cli() -> None:
     default="csv",
     show_default=True,
 )
-def generate(customers: int, seed: int, out: Path, file_format: str) -> None:
-    """Generate a realistic sample shop (deterministic per seed)."""
-    do_generate(out, customers, seed, file_format)
+@click.option(
+    "--end-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2025-12-31",
+    show_default=True,
+    help="Last day of the history (YYYY-MM-DD).",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Years of history up to --end-date.",
+)
+@click.option(
+    "--no-costs",
+    is_flag=True,
+    help="Leave every product's unit_cost empty (margin unknown).",
+)
+@click.option(
+    "--no-promotions",
+    is_flag=True,
+    help="No promotion tags, presale orders or promotion spikes.",
+)
+@click.option(
+    "--free-order-share",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Share of orders that are free (paid_amount 0.00).",
+)
+def generate(
+    customers: int,
+    seed: int,
+    out: Path,
+    file_format: str,
+    end_date: dt.datetime,
+    years: int,
+    no_costs: bool,
+    no_promotions: bool,
+    free_order_share: float,
+) -> None:
+    """Generate a realistic sample shop (deterministic per seed and options)."""
+    do_generate(
+        out,
+        customers,
+        seed,
+        file_format,
+        end_date=end_date.date(),
+        years=years,
+        with_costs=not no_costs,
+        with_promotions=not no_promotions,
+        free_order_share=free_order_share,
+    )
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Convert a shop platform's own export into the contract files."""
+
+
+def _report_import(source: Path, result: Any) -> None:
+    counts = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
+    click.echo(f"imported {source} into {result.out_dir}: {counts}")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"next: crm-marts run --data {result.out_dir}")
+
+
+@import_group.command("shopify")
+@click.argument("export_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write orders, order_items, products and customers .csv to.",
+)
+@click.option(
+    "--timezone",
+    default=None,
+    metavar="IANA_NAME",
+    help="Convert every timestamp to this time zone, e.g. Europe/Berlin. "
+    "Default: keep the times as exported (Shopify writes the shop's time zone).",
+)
+@click.option(
+    "--category-from",
+    type=click.Choice(CATEGORY_SOURCES),
+    default="uncategorized",
+    show_default=True,
+    help="Category of products not found in --products: 'uncategorized', or "
+    "the line item's Vendor.",
+)
+@click.option(
+    "--products",
+    "products_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A Shopify products export: its Type is the category and its Cost per "
+    "item the unit_cost of each SKU.",
+)
+def import_shopify_command(
+    export_file: Path,
+    out: Path,
+    timezone: str | None,
+    category_from: str,
+    products_file: Path | None,
+) -> None:
+    """Convert a Shopify orders export (CSV) into the contract files."""
+    from crm_marts.importers import import_shopify
+
+    result = import_shopify(
+        export_file,
+        out,
+        timezone=timezone,
+        category_from=category_from,
+        products_file=products_file,
+    )
+    _report_import(export_file, result)
+
+
+@import_group.command("mapping")
+@click.argument("source_file", type=click.Path(path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="YAML file mapping source columns to contract columns.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write the contract tables the mapping fills to.",
+)
+def import_mapping_command(source_file: Path, mapping_file: Path, out: Path) -> None:
+    """Convert any delimited export into contract files with a YAML mapping."""
+    from crm_marts.importers import import_mapping
+
+    result = import_mapping(source_file, mapping_file, out)
+    _report_import(source_file, result)
 
 
 @cli.command()

@@ -128,6 +128,12 @@ PERSONA_SHARES: dict[str, float] = {
     "promotion_hunter": 0.09,
 }
 PERSONAS = tuple(PERSONA_SHARES)
+# Without promotions there are no promotion hunters: they shop as occasional buyers.
+NO_PROMOTION_PERSONA_SHARES = {
+    **PERSONA_SHARES,
+    "occasional": PERSONA_SHARES["occasional"] + PERSONA_SHARES["promotion_hunter"],
+    "promotion_hunter": 0.0,
+}
 # Chance that a renewal buyer comes back after each order (1 - drop-out hazard).
 COMEBACK_PROBABILITY = {"occasional": 0.73, "consumable": 0.9, "heavy": 0.965}
 SEASONAL_COMEBACK_PROBABILITY = 0.62
@@ -139,6 +145,9 @@ TAG_618, TAG_DOUBLE11, TAG_DOUBLE12, TAG_JUHUASUAN = 1, 2, 3, 4
 # Juhuasuan flash days (month, day), each year.
 JUHUASUAN_DAYS = ((3, 9), (7, 9), (9, 9))
 PRESALE_SHARE = 0.5
+# Free orders are drawn from their own random stream (seed, FREE_ORDER_STREAM), so a
+# shop with free orders is the same shop as without, some of its orders made free.
+FREE_ORDER_STREAM = 1
 
 MAX_LINES = 4
 LINE_COUNT_P = [0.56, 0.27, 0.11, 0.06]
@@ -299,6 +308,10 @@ def generate_shop(
     file_format: str = "csv",
     end_date: dt.date = dt.date(2025, 12, 31),
     years: int = 3,
+    *,
+    with_costs: bool = True,
+    with_promotions: bool = True,
+    free_order_share: float = 0.0,
 ) -> dict[str, int]:
     """Write a sample shop export into out_dir and return rows written per table.
 
@@ -306,6 +319,12 @@ def generate_shop(
     (each atomically) covering ``[end_date - years, end_date]``. Files of the same
     tables in the other format are removed, so a loader never reads a stale mix.
     The same arguments give byte-identical files.
+
+    Shapes of real shops: with_costs=False leaves every unit_cost empty (margin
+    unknown); with_promotions=False gives no promotion tags, no presale and no
+    promotion spikes (and no promotion hunters); free_order_share makes about that
+    share of the ordinary orders free (discount = gross, paid_amount 0.00, paid
+    when placed, never refunded).
     """
     if file_format not in FILE_FORMATS:
         raise ValueError(f"file_format must be one of {FILE_FORMATS}: {file_format!r}")
@@ -313,19 +332,25 @@ def generate_shop(
         raise ValueError(f"customers must be at least 1: {customers}")
     if years < 1:
         raise ValueError(f"years must be at least 1: {years}")
+    if not 0.0 <= free_order_share < 1.0:
+        raise ValueError(
+            f"free_order_share must be at least 0 and below 1: {free_order_share}"
+        )
 
     rng = np.random.default_rng(seed)
-    calendar = _make_calendar(end_date, years)
+    calendar = _make_calendar(end_date, years, with_promotions)
     products = _make_products(rng, calendar)
-    persona = rng.choice(len(PERSONAS), size=customers, p=list(PERSONA_SHARES.values()))
+    shares = PERSONA_SHARES if with_promotions else NO_PROMOTION_PERSONA_SHARES
+    persona = rng.choice(len(PERSONAS), size=customers, p=list(shares.values()))
     orders = _make_orders(rng, calendar, products, persona)
     registered = _registration_times(rng, calendar, orders, customers)
     customer_number = np.empty(customers, dtype=np.int64)
     customer_number[np.argsort(registered, kind="stable")] = np.arange(1, customers + 1)
     orders = orders.take(_chronological(orders, customer_number, calendar))
 
+    free = _free_orders(seed, orders.count, free_order_share)
     order_columns, item_columns, net_paid = _order_columns(
-        rng, calendar, products, orders, customer_number
+        rng, calendar, products, orders, customer_number, free
     )
     customer_columns = _customer_columns(
         rng, calendar, registered, customer_number, orders, net_paid
@@ -337,7 +362,7 @@ def generate_shop(
             (ORDERS, order_columns),
             (ORDER_ITEMS, item_columns),
             (CUSTOMERS, customer_columns),
-            (PRODUCTS, _product_columns(calendar, products)),
+            (PRODUCTS, _product_columns(calendar, products, with_costs)),
         ],
         out_dir,
         file_format,
@@ -359,7 +384,16 @@ def _chronological(
 # --- calendar -------------------------------------------------------------------------
 
 
-def _make_calendar(end_date: dt.date, years: int) -> _Calendar:
+def _free_orders(seed: int, count: int, share: float) -> np.ndarray:
+    """Which orders are free (about share of them), from their own random stream."""
+    if share <= 0:
+        return np.zeros(count, dtype=bool)
+    return np.random.default_rng((seed, FREE_ORDER_STREAM)).random(count) < share
+
+
+def _make_calendar(
+    end_date: dt.date, years: int, with_promotions: bool = True
+) -> _Calendar:
     """Per-day lookups for [end_date - years, end_date]: months, promotions, growth."""
     try:
         start = end_date.replace(year=end_date.year - years)
@@ -382,7 +416,8 @@ def _make_calendar(end_date: dt.date, years: int) -> _Calendar:
         growth=np.linspace(1.0, 2.0, days),
     )
     for year in range(start.year, end_date.year + 1):
-        _mark_promotions(calendar, year)
+        if with_promotions:
+            _mark_promotions(calendar, year)
     return calendar
 
 
@@ -861,14 +896,17 @@ def _order_columns(
     products: _Products,
     orders: _Orders,
     customer_number: np.ndarray,
+    free: np.ndarray,
 ) -> tuple[_Columns, _Columns, np.ndarray]:
     """Text columns of orders and order items, plus each order's net paid cents
-    (0 unless paid and not refunded) for member levels."""
+    (0 unless paid and not refunded) for member levels. Free orders (never a
+    presale) cost nothing: paid when placed, nothing to refund."""
     count = orders.count
     end = calendar.end_second
     day = orders.created // SECONDS_PER_DAY
     tag = calendar.promotion[day]
     is_presale = calendar.presale[day] & (rng.random(count) < PRESALE_SHARE)
+    free = free & ~is_presale
     balance_due = np.where(
         is_presale, calendar.balance_due_day[day] * SECONDS_PER_DAY + 86_399, -1
     )
@@ -884,13 +922,17 @@ def _order_columns(
     gross = np.bincount(line_order, weights=quantity * unit_price, minlength=count)
     discount_rate = _discount_rates(rng, tag, is_presale)
     discount = np.floor(gross * discount_rate).astype(np.int64)
+    discount = np.where(free, gross.astype(np.int64), discount)
     paid_amount = gross.astype(np.int64) - discount
 
     paid_at = _payment_times(rng, orders.created, is_presale, balance_due, end)
+    paid_at = np.where(free, orders.created, paid_at)
     status, received_at = _fulfilment(
         rng, calendar, orders.created, paid_at, tag, is_presale, balance_due
     )
-    status, refund = _refunds(rng, status, tag, paid_amount)
+    refunded_status, refund = _refunds(rng, status, tag, paid_amount)
+    status = np.where(free, status, refunded_status)
+    refund = np.where(free, 0, refund)
     received_at = np.where(status == COMPLETED, received_at, -1)
     channel = _channels(rng, orders.customer, customer_number.size, tag)
 
@@ -1103,8 +1145,11 @@ def _channels(
     return np.where(live_stream, CHANNELS.index("live_stream"), channel)
 
 
-def _product_columns(calendar: _Calendar, products: _Products) -> _Columns:
-    """Text columns of the catalogue, in product_id order."""
+def _product_columns(
+    calendar: _Calendar, products: _Products, with_costs: bool = True
+) -> _Columns:
+    """Text columns of the catalogue, in product_id order (unit_cost empty without
+    costs)."""
     return {
         "product_id": partial(_product_ids, products),
         "product_name": partial(pa.array, products.names, type=pa.string()),
@@ -1114,7 +1159,9 @@ def _product_columns(calendar: _Calendar, products: _Products) -> _Columns:
         "consumption_days": partial(
             _integers, products.consumption_days, products.consumption_days > 0
         ),
-        "unit_cost": partial(_money, products.cost_cents),
+        "unit_cost": partial(_money, products.cost_cents)
+        if with_costs
+        else partial(pa.nulls, products.count, pa.string()),
         "launch_date": partial(_dates, calendar, products.launch_day),
     }
 
