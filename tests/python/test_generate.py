@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
+from conftest import run_cli
 
 from crm_marts.contract import TABLES, TIMESTAMP_FORMAT
 from crm_marts.generate import generate_shop
@@ -316,3 +318,161 @@ def test_history_window_follows_end_date_and_years(tmp_path: Path) -> None:
     assert open_presale["paid_at"].isna().all()
     assert open_presale["status"].eq("pending").all()
     assert open_presale["balance_due_at"].eq("2024-11-11 23:59:59").all()
+
+
+# --- shapes of real shops -------------------------------------------------------------
+
+# sha256 of the default sample (crm-marts generate: 20,000 customers, seed 42), as
+# generated before the shape options existed: the options must not move it.
+DEFAULT_SAMPLE_SHA256 = {
+    "customers.csv": "c581d127a02abf24b6496f773b3c19215b562b6c3afcde41e3f648f471054502",
+    "order_items.csv": (
+        "5125ba2bc10630b9ea581468bc51167d4ea57de4f189f3cca38e7632bfabb197"
+    ),
+    "orders.csv": "fd2e2e5cfefd525d6c86c8ae5723c2f9935ece6b4531ec7e63f0f6522b7c8f87",
+    "products.csv": "e19250c8631744b6faa0b647544dadc2e16fc7b0dc5a2bb12bae2d3cd316c0c8",
+}
+
+
+def test_default_sample_is_unchanged(tmp_path: Path) -> None:
+    generate_shop(tmp_path, customers=20_000, seed=42)
+    digests = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(tmp_path.iterdir())
+    }
+    assert digests == DEFAULT_SAMPLE_SHA256
+
+
+def _table(path: Path) -> pd.DataFrame:
+    return read_csv_table(path).to_pandas()
+
+
+def test_without_costs_every_unit_cost_is_empty_and_nothing_else_moves(
+    shop_dir: Path, tmp_path: Path
+) -> None:
+    generate_shop(
+        tmp_path, customers=CUSTOMERS, seed=SEED, end_date=END_DATE, with_costs=False
+    )
+    products = _table(tmp_path / "products.csv")
+    assert products["unit_cost"].isna().all()
+    with_costs = _table(shop_dir / "products.csv")
+    assert products.drop(columns="unit_cost").equals(
+        with_costs.drop(columns="unit_cost")
+    )
+    for name in ("orders.csv", "order_items.csv", "customers.csv"):
+        assert (tmp_path / name).read_bytes() == (shop_dir / name).read_bytes()
+
+
+def test_without_promotions_no_tag_presale_or_spike(tmp_path: Path) -> None:
+    generate_shop(
+        tmp_path,
+        customers=CUSTOMERS,
+        seed=SEED,
+        end_date=END_DATE,
+        with_promotions=False,
+    )
+    orders = _table(tmp_path / "orders.csv")
+    assert orders["promotion_tag"].isna().all()
+    assert orders["is_presale"].eq("false").all()
+    assert orders["balance_due_at"].isna().all()
+    created = pd.to_datetime(orders["created_at"], format=TIMESTAMP_FORMAT)
+    daily = created.groupby(created.dt.date).size()
+    for year in (2023, 2024, 2025):
+        assert daily[dt.date(year, 11, 11)] < 2 * daily.median()
+
+
+def test_free_order_share_makes_that_share_free_and_leaves_the_rest(
+    shop_dir: Path, tmp_path: Path
+) -> None:
+    generate_shop(
+        tmp_path,
+        customers=CUSTOMERS,
+        seed=SEED,
+        end_date=END_DATE,
+        free_order_share=0.1,
+    )
+    orders = _table(tmp_path / "orders.csv")
+    free = orders["paid_amount"] == "0.00"
+    assert 0.08 <= free.mean() <= 0.12
+    free_orders = orders[free]
+    assert (free_orders["paid_at"] == free_orders["created_at"]).all()
+    assert free_orders["refund_amount"].eq("0.00").all()
+    assert free_orders["is_presale"].eq("false").all()
+    assert free_orders["status"].isin(VALID_STATUSES).all()
+    items = _table(tmp_path / "order_items.csv")
+    gross = (
+        (items["quantity"].astype(int) * items["unit_price"].astype(float))
+        .groupby(items["order_id"])
+        .sum()
+    )
+    discount = free_orders.set_index("order_id")["discount_amount"].astype(float)
+    assert (gross[discount.index].round(2) == discount).all()
+    # The same shop: the same orders and lines, only the free ones changed.
+    default = _table(shop_dir / "orders.csv")
+    assert orders["order_id"].equals(default["order_id"])
+    assert orders[~free].equals(default[~free])
+    assert (tmp_path / "order_items.csv").read_bytes() == (
+        shop_dir / "order_items.csv"
+    ).read_bytes()
+
+
+def test_history_can_lie_in_the_1990s(tmp_path: Path) -> None:
+    generate_shop(
+        tmp_path, customers=1_000, seed=5, end_date=dt.date(1998, 6, 30), years=2
+    )
+    orders = _table(tmp_path / "orders.csv")
+    created = pd.to_datetime(orders["created_at"], format=TIMESTAMP_FORMAT)
+    assert created.min() >= pd.Timestamp(dt.date(1996, 6, 30))
+    assert created.max().date() == dt.date(1998, 6, 30)
+    assert "double11" in set(orders["promotion_tag"].dropna())
+    registered = pd.to_datetime(_table(tmp_path / "customers.csv")["registered_at"])
+    assert registered.between(pd.Timestamp(1996, 6, 30), pd.Timestamp(1998, 7, 1)).all()
+
+
+def test_tiny_shop_has_every_table(tmp_path: Path) -> None:
+    rows = generate_shop(tmp_path, customers=30, seed=3)
+    assert rows["customers"] == 30
+    assert rows["orders"] > 30 and rows["order_items"] >= rows["orders"]
+
+
+def test_free_order_share_must_be_below_one(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="free_order_share"):
+        generate_shop(tmp_path, customers=10, seed=1, free_order_share=1.0)
+
+
+def test_cli_generate_shape_options(tmp_path: Path) -> None:
+    out = tmp_path / "shop"
+    result = run_cli(
+        "generate",
+        "--customers",
+        "40",
+        "--seed",
+        "9",
+        "--out",
+        str(out),
+        "--end-date",
+        "1998-06-30",
+        "--years",
+        "2",
+        "--no-costs",
+        "--no-promotions",
+        "--free-order-share",
+        "0.2",
+        database=tmp_path / "x.duckdb",
+    )
+    assert result.returncode == 0, result.stderr
+    orders = _table(out / "orders.csv")
+    assert orders["created_at"].str.startswith(("1996", "1997", "1998")).all()
+    assert orders["promotion_tag"].isna().all()
+    assert (orders["paid_amount"] == "0.00").any()
+    assert _table(out / "products.csv")["unit_cost"].isna().all()
+    bad = run_cli(
+        "generate",
+        "--free-order-share",
+        "1.5",
+        "--out",
+        str(out),
+        database=tmp_path / "x",
+    )
+    assert bad.returncode == 2
+    assert "--free-order-share" in bad.stderr
