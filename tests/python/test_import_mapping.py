@@ -294,6 +294,9 @@ def test_mapping_problems_name_the_key(tmp_path: Path) -> None:
     assert "orders.status: unknown key(s) value" in _error(
         tmp_path, "orders: {order_id: order_number, status: {value: paid}}"
     )
+    assert "set header: false too" in _error(
+        tmp_path, "source: {columns: [a, b]}\norders: {order_id: a}"
+    )
     assert "order: not a contract table" in _error(
         tmp_path, "order: {order_id: order_number}"
     )

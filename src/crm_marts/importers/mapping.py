@@ -179,6 +179,11 @@ def read_mapping(path: Path) -> Mapping:
             f"{path}: source: unknown key(s) {', '.join(map(str, unknown))} "
             f"(known: {', '.join(sorted(SOURCE_KEYS))})."
         )
+    if source.get("columns") is not None and source.get("header", True):
+        raise InputError(
+            f"{path}: source.columns names the columns of a file without a "
+            "header row: set header: false too (a header row names them itself)."
+        )
     tables: dict[str, list[ColumnSpec]] = {}
     for name, block in document.items():
         if name == "source":
