@@ -139,7 +139,9 @@ def check_known_dates(rows: Sequence[tuple[str, date, int]]) -> None:
     computed = {(name, day.year): day for name, day, _ in rows}
     for key, expected in KNOWN_HOLIDAY_DATES.items():
         if key in computed and computed[key] != expected:
-            raise RuntimeError(f"{key} computed as {computed[key]}, published {expected}")
+            raise RuntimeError(
+                f"{key} computed as {computed[key]}, published {expected}"
+            )
 
 
 def check_against_lunardate(
@@ -161,12 +163,15 @@ def check_against_lunardate(
             warnings.simplefilter("ignore", DeprecationWarning)
             other = lunardate.LunarDate(lunar_year, *lunar_day[name]).toSolarDate()
         compared += 1
-        if other != gregorian and KNOWN_LUNARDATE_DIFFERENCES.get(
-            (name, lunar_year)
-        ) != other:
+        if (
+            other != gregorian
+            and KNOWN_LUNARDATE_DIFFERENCES.get((name, lunar_year)) != other
+        ):
             differences.append(f"{name} {lunar_year}: {gregorian} vs {other}")
     if differences:
-        raise RuntimeError("lunar_python and lunardate disagree: " + "; ".join(differences))
+        raise RuntimeError(
+            "lunar_python and lunardate disagree: " + "; ".join(differences)
+        )
     return compared
 
 

@@ -50,7 +50,12 @@ SOLAR_TERM_NAME = {
     "autumn": "start_of_autumn",
     "winter": "start_of_winter",
 }
-SOLAR_TERM_CHINESE = {"spring": "立春", "summer": "立夏", "autumn": "立秋", "winter": "立冬"}
+SOLAR_TERM_CHINESE = {
+    "spring": "立春",
+    "summer": "立夏",
+    "autumn": "立秋",
+    "winter": "立冬",
+}
 
 # Apparent solar longitude (degrees) at which each northern season starts, and
 # the (month, day) a few days before it, where the search for the moment begins.

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import run_cli
 
 from crm_marts.generate import generate_shop
-
-from conftest import run_cli
 
 CUSTOMERS = 300
 HAND_CUSTOMERS = [
@@ -57,9 +56,13 @@ def _query(database: Path, sql: str) -> list[tuple]:
 def _append_hand_rows(shop: Path) -> None:
     with (shop / "customers.csv").open("a", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        for customer_id, registered_at, email, accepts_email, accepts_sms in (
-            HAND_CUSTOMERS
-        ):
+        for (
+            customer_id,
+            registered_at,
+            email,
+            accepts_email,
+            accepts_sms,
+        ) in HAND_CUSTOMERS:
             writer.writerow(
                 [customer_id, registered_at, "", "", email, "13800000000"]
                 + [accepts_email, accepts_sms, "false", ""]
@@ -104,9 +107,7 @@ def _build(
 @pytest.fixture(scope="module")
 def shop_1990s(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """1996-06-30 to 1998-06-30, with the hand-made customers."""
-    return _build(
-        tmp_path_factory.mktemp("shop_1990s"), dt.date(1998, 6, 30), 2, True
-    )
+    return _build(tmp_path_factory.mktemp("shop_1990s"), dt.date(1998, 6, 30), 2, True)
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +150,7 @@ def test_1990s_seasonal_marts_are_filled(shop_1990s: Path) -> None:
     # As of 1998-06-30 (summer 1998 from May 6), the window is the four complete
     # seasons before: summer 1997 (from 1997-05-05) to spring 1998 (to May 5).
     assert window == [(dt.date(1997, 5, 5), dt.date(1998, 5, 5))]
-    (purchasers,) = _query(
-        shop_1990s, "select count(*) from marts.customer_seasons"
-    )[0]
+    (purchasers,) = _query(shop_1990s, "select count(*) from marts.customer_seasons")[0]
     assert purchasers > 100
     (categories,) = _query(
         shop_1990s,
@@ -264,8 +263,7 @@ def test_a_42_year_history_is_built_in_full(shop_42_years: Path) -> None:
     assert days == (last - first).days + 1  # no cap on the daily series
     ((seasons, first_season),) = _query(
         shop_42_years,
-        "select count(*), min(season_start_date) "
-        "from intermediate.int_seasons_dated",
+        "select count(*), min(season_start_date) from intermediate.int_seasons_dated",
     )
     # The first order is in 1983, so the span starts on 1982-01-01: from the
     # winter holding it (from 1981-11-07) to the one holding 2025-12-31, the
@@ -282,7 +280,9 @@ def test_a_42_year_history_is_built_in_full(shop_42_years: Path) -> None:
         "select count(distinct promotion_year) from intermediate.int_promotions_dated",
     )[0]
     assert promotion_years == 2025 - 1982 + 1
-    (audience,) = _query(shop_42_years, "select count(*) from marts.campaign_audiences")[0]
+    (audience,) = _query(
+        shop_42_years, "select count(*) from marts.campaign_audiences"
+    )[0]
     assert audience > 0
 
 
