@@ -260,7 +260,7 @@ def run(
 @click.option(
     "--campaign",
     required=True,
-    help="Promotion name of int_promotions_dated (promotion_rules seed), e.g. double11.",
+    help="Promotion name of int_promotions_dated, e.g. double11.",
 )
 @as_of_option
 @vars_option
