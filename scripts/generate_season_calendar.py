@@ -1,28 +1,29 @@
-"""Generate ``seeds/season_calendar.csv``: season boundaries per calendar system.
+"""Generate ``seeds/solar_term_dates.csv``: the dates of the four season-opening
+solar terms, the lookup behind the ``solar_terms`` season calendar.
 
-Two calendar systems, each for both hemispheres:
+The Chinese seasons start at the solar terms Start of Spring (立春), Start of
+Summer (立夏), Start of Autumn (立秋) and Start of Winter (立冬): the moments when
+the Sun's apparent geocentric ecliptic longitude reaches 315°, 45°, 135° and
+225°. Each moment is computed with ``ephem`` (VSOP87, ΔT included), bisected to
+one second and dated in China Standard Time (UTC+8), as the Chinese calendar
+and the Hong Kong Observatory's published tables date it.
 
-* ``solar_terms``: seasons start at the Chinese solar terms Start of Spring
-  (立春), Start of Summer (立夏), Start of Autumn (立秋) and Start of Winter
-  (立冬), the moments when the Sun's apparent geocentric ecliptic longitude
-  reaches 315°, 45°, 135° and 225°. The moment is computed with ``ephem`` and
-  dated in China Standard Time (UTC+8), as the Chinese calendar dates it.
-* ``meteorological``: seasons start on Mar 1, Jun 1, Sep 1 and Dec 1.
+The rows run from the Start of Winter of the year before ``--first-year`` to
+the Start of Spring of the year after ``--last-year``, so that every day of
+the years in between falls in a season that starts and ends inside the table.
+dbt (``int_seasons_dated``) turns these starts into seasons; the
+meteorological seasons and the southern hemisphere need no table (they follow
+fixed rules in SQL).
 
-The southern hemisphere keeps the same date boundaries and flips the names
-(the northern summer is the southern winter, spring is autumn).
+Checks, on every run: the published dates in KNOWN_SOLAR_TERM_DATES; and, when
+the ``lunar_python`` package is installed, every date against its solar-term
+table (an independent implementation: 寿星天文历), failing on any difference.
+Both agree on every date 1898-2102.
 
-Each row is one season: ``season_year`` is the year it starts in and
-``season_end_date`` is inclusive (the day before the next season starts). For
-every (calendar_system, hemisphere), the rows tile Jan 1 of the first year to
-Dec 31 of the last year without gap or overlap: the first row is the winter
-that starts in the year before and the last is the winter that ends early in
-the year after. The output is deterministic: sorted rows, fixed formatting.
+Usage (dev only; the build never runs this)::
 
-Usage::
-
-    pip install ephem==4.2.1
-    python scripts/generate_season_calendar.py
+    pip install -c constraints.txt -e ".[calendars]"
+    python scripts/generate_season_calendar.py [--first-year 1899] [--last-year 2101]
 """
 
 from __future__ import annotations
@@ -31,30 +32,29 @@ import argparse
 import csv
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
-DEFAULT_FIRST_YEAR = 2015
-DEFAULT_LAST_YEAR = 2040
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "seeds" / "season_calendar.csv"
+DEFAULT_FIRST_YEAR = 1899
+DEFAULT_LAST_YEAR = 2101
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "seeds" / "solar_term_dates.csv"
 
-COLUMNS = (
-    "calendar_system",
-    "hemisphere",
-    "season_year",
-    "season_name",
-    "season_start_date",
-    "season_end_date",
-)
+COLUMNS = ("solar_term", "northern_season_name", "term_date")
 NORTHERN_SEASONS = ("spring", "summer", "autumn", "winter")
-SOUTHERN_NAME = {
-    "spring": "autumn",
-    "summer": "winter",
-    "autumn": "spring",
-    "winter": "summer",
+SOLAR_TERM_NAME = {
+    "spring": "start_of_spring",
+    "summer": "start_of_summer",
+    "autumn": "start_of_autumn",
+    "winter": "start_of_winter",
+}
+SOLAR_TERM_CHINESE = {
+    "spring": "立春",
+    "summer": "立夏",
+    "autumn": "立秋",
+    "winter": "立冬",
 }
 
 # Apparent solar longitude (degrees) at which each northern season starts, and
@@ -66,17 +66,15 @@ SOLAR_TERM_SEARCH_FROM = {
     "autumn": (8, 4),
     "winter": (11, 4),
 }
-METEOROLOGICAL_START = {
-    "spring": (3, 1),
-    "summer": (6, 1),
-    "autumn": (9, 1),
-    "winter": (12, 1),
-}
 
-CHINA_STANDARD_TIME_OFFSET_DAYS = 8 / 24
+CHINA_STANDARD_TIME = timedelta(hours=8)
 # Published solar-term dates (China Standard Time), checked on every run whose
 # year range covers them.
 KNOWN_SOLAR_TERM_DATES = {
+    ("spring", 1997): date(1997, 2, 4),
+    ("summer", 1997): date(1997, 5, 5),
+    ("autumn", 1997): date(1997, 8, 7),
+    ("winter", 1997): date(1997, 11, 7),
     ("spring", 2024): date(2024, 2, 4),
     ("summer", 2024): date(2024, 5, 5),
     ("autumn", 2024): date(2024, 8, 7),
@@ -86,25 +84,16 @@ KNOWN_SOLAR_TERM_DATES = {
 
 
 @dataclass(frozen=True)
-class Season:
-    calendar_system: str
-    hemisphere: str
-    season_year: int
-    season_name: str
-    season_start_date: date
-    season_end_date: date
-
-    def sort_key(self) -> tuple[str, str, date]:
-        return (self.calendar_system, self.hemisphere, self.season_start_date)
+class SolarTerm:
+    season_name: str  # the northern season it opens
+    year: int
+    moment: datetime  # China Standard Time
 
     def as_row(self) -> dict[str, str]:
         return {
-            "calendar_system": self.calendar_system,
-            "hemisphere": self.hemisphere,
-            "season_year": str(self.season_year),
-            "season_name": self.season_name,
-            "season_start_date": self.season_start_date.isoformat(),
-            "season_end_date": self.season_end_date.isoformat(),
+            "solar_term": SOLAR_TERM_NAME[self.season_name],
+            "northern_season_name": self.season_name,
+            "term_date": self.moment.date().isoformat(),
         }
 
 
@@ -114,7 +103,7 @@ def import_ephem() -> ModuleType:
     except ImportError:
         sys.exit(
             "error: the 'ephem' package is required to compute the solar terms; "
-            "install it with: pip install ephem==4.2.1"
+            'install it with: pip install -c constraints.txt -e ".[calendars]"'
         )
     return ephem
 
@@ -127,8 +116,8 @@ def apparent_solar_longitude(ephem: ModuleType, when: float) -> float:
     return float(ephem.Ecliptic(equatorial, epoch=when).lon)
 
 
-def solar_term_date(ephem: ModuleType, season_name: str, year: int) -> date:
-    """China Standard Time date on which the northern season starts."""
+def solar_term_moment(ephem: ModuleType, season_name: str, year: int) -> datetime:
+    """China Standard Time moment at which the northern season starts."""
     target = math.radians(SOLAR_TERM_LONGITUDE[season_name])
 
     def angle_past_target(when: float) -> float:
@@ -147,80 +136,65 @@ def solar_term_date(ephem: ModuleType, season_name: str, year: int) -> date:
             before = middle
         else:
             after = middle
-    moment_utc = ephem.Date(after).datetime()
-    return (moment_utc + timedelta(days=CHINA_STANDARD_TIME_OFFSET_DAYS)).date()
+    return ephem.Date(after).datetime() + CHINA_STANDARD_TIME
 
 
-def season_start_date(
-    ephem: ModuleType, calendar_system: str, season_name: str, year: int
-) -> date:
-    """Start date of the northern season season_name of the given year."""
-    if calendar_system == "solar_terms":
-        return solar_term_date(ephem, season_name, year)
-    return date(year, *METEOROLOGICAL_START[season_name])
-
-
-def season_starts(
-    ephem: ModuleType, calendar_system: str, first_year: int, last_year: int
-) -> list[tuple[int, str, date]]:
-    """(season_year, northern season name, start date) in date order, from the
-    winter before first_year through the spring after last_year."""
+def solar_terms(ephem: ModuleType, first_year: int, last_year: int) -> list[SolarTerm]:
+    """From the Start of Winter before first_year to the Start of Spring after
+    last_year, in date order."""
     wanted = [(first_year - 1, "winter")]
     for year in range(first_year, last_year + 1):
         wanted += [(year, name) for name in NORTHERN_SEASONS]
     wanted.append((last_year + 1, "spring"))
     return [
-        (year, name, season_start_date(ephem, calendar_system, name, year))
+        SolarTerm(name, year, solar_term_moment(ephem, name, year))
         for year, name in wanted
     ]
 
 
-def build_seasons(
-    ephem: ModuleType, first_year: int, last_year: int
-) -> Iterator[Season]:
-    for calendar_system in ("meteorological", "solar_terms"):
-        starts = season_starts(ephem, calendar_system, first_year, last_year)
-        # The last start (spring after last_year) only closes the final winter.
-        for (year, name, start), (_, _, next_start) in zip(
-            starts, starts[1:], strict=False
-        ):
-            for hemisphere in ("north", "south"):
-                yield Season(
-                    calendar_system=calendar_system,
-                    hemisphere=hemisphere,
-                    season_year=year,
-                    season_name=name if hemisphere == "north" else SOUTHERN_NAME[name],
-                    season_start_date=start,
-                    season_end_date=next_start - timedelta(days=1),
-                )
-
-
-def check_known_dates(seasons: Sequence[Season]) -> None:
-    starts = {
-        (season.season_name, season.season_year): season.season_start_date
-        for season in seasons
-        if season.calendar_system == "solar_terms" and season.hemisphere == "north"
-    }
+def check_known_dates(terms: Sequence[SolarTerm]) -> None:
+    computed = {(term.season_name, term.year): term.moment.date() for term in terms}
     for key, expected in KNOWN_SOLAR_TERM_DATES.items():
-        if key in starts and starts[key] != expected:
+        if key in computed and computed[key] != expected:
             raise RuntimeError(
-                f"solar term {key} computed as {starts[key]}, published {expected}"
+                f"solar term {key} computed as {computed[key]}, published {expected}"
             )
 
 
-def write_csv(seasons: Sequence[Season], out: Path) -> None:
+def check_against_lunar_python(terms: Sequence[SolarTerm]) -> int:
+    """Compare every date with lunar_python's table; return the dates compared
+    (0 when the package is not installed)."""
+    try:
+        from lunar_python import Solar
+    except ImportError:
+        print("note: lunar_python is not installed; skipped the cross-check")
+        return 0
+    differences = []
+    for term in terms:
+        table = Solar.fromYmd(term.year, 6, 1).getLunar().getJieQiTable()
+        other = table[SOLAR_TERM_CHINESE[term.season_name]]
+        other_date = date(other.getYear(), other.getMonth(), other.getDay())
+        if other_date != term.moment.date():
+            differences.append(f"{term.season_name} {term.year}: {other.toYmdHms()}")
+    if differences:
+        raise RuntimeError(
+            f"ephem ({len(terms)} terms) and lunar_python disagree on: "
+            + "; ".join(differences)
+        )
+    return len(terms)
+
+
+def write_csv(terms: Sequence[SolarTerm], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(
-            season.as_row() for season in sorted(seasons, key=Season.sort_key)
-        )
+        writer.writerows(term.as_row() for term in terms)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Write the season calendar seed (solar terms and meteorological)."
+        description="Write the solar term dates seed (the solar_terms seasons)."
     )
     parser.add_argument(
         "--first-year",
@@ -238,7 +212,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--out",
         type=Path,
         default=DEFAULT_OUT,
-        help="CSV file to write (default: seeds/season_calendar.csv)",
+        help="CSV file to write (default: seeds/solar_term_dates.csv)",
     )
     args = parser.parse_args(argv)
     if args.first_year > args.last_year:
@@ -249,10 +223,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     ephem = import_ephem()
-    seasons = list(build_seasons(ephem, args.first_year, args.last_year))
-    check_known_dates(seasons)
-    write_csv(seasons, args.out)
-    print(f"wrote {len(seasons)} seasons to {args.out}")
+    terms = solar_terms(ephem, args.first_year, args.last_year)
+    check_known_dates(terms)
+    compared = check_against_lunar_python(terms)
+    write_csv(terms, args.out)
+    print(
+        f"wrote {len(terms)} solar terms to {args.out}"
+        + (f" (all {compared} equal to lunar_python's)" if compared else "")
+    )
     return 0
 
 

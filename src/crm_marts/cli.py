@@ -407,7 +407,7 @@ def run(
 @click.option(
     "--campaign",
     required=True,
-    help="Promotion name of the promotion_calendar seed, e.g. double11.",
+    help="Promotion name of int_promotions_dated, e.g. double11.",
 )
 @as_of_option
 @vars_option

@@ -4,7 +4,9 @@ It passes the project and profiles folders and the target, points the DuckDB
 profile at the warehouse file (or starts this process's SparkSession for the
 `spark` target, which dbt-spark's session method then reuses), and turns dbt's
 results into typed errors: a failing model or test raises BuildError (exit 1)
-with the failing nodes' messages.
+with the failing nodes' messages, or InputError (exit 2) when every failing node
+is a check of the input data (a model whose config has `meta: {input_check:
+true}`, e.g. int_calendar_span_checked: the data reach beyond the calendars).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_marts import paths
-from crm_marts.errors import BuildError
+from crm_marts.errors import BuildError, InputError
 
 # dbtRunner is not safe to run twice at once in one process.
 _DBT_LOCK = threading.Lock()
@@ -30,6 +32,7 @@ class NodeOutcome:
     resource_type: str
     status: str
     message: str
+    is_input_check: bool = False
 
 
 def invoke(
@@ -66,6 +69,7 @@ def invoke(
             resource_type=str(node_result.node.resource_type),
             status=str(node_result.status),
             message=node_result.message or "",
+            is_input_check=_is_input_check(node_result.node),
         )
         for node_result in getattr(result.result, "results", None) or []
     ]
@@ -74,12 +78,20 @@ def invoke(
     if not result.success:
         failed = [o for o in outcomes if o.status in _FAILED_STATUSES]
         details = "\n".join(f"  - {o.name}: {o.message.strip()}" for o in failed)
+        if failed and all(o.is_input_check for o in failed):
+            raise InputError(f"dbt {args[0]} stopped on the input data:\n{details}")
         raise BuildError(
             f"dbt {args[0]} failed on {len(failed)} node(s):\n{details}"
             if failed
             else f"dbt {args[0]} failed; see the log above."
         )
     return outcomes
+
+
+def _is_input_check(node: Any) -> bool:
+    config = getattr(node, "config", None)
+    meta = getattr(config, "meta", None) or getattr(node, "meta", None) or {}
+    return bool(meta.get("input_check"))
 
 
 def build(

@@ -1,6 +1,6 @@
 -- churn_rate_daily has exactly one row per day from the first purchase date
--- to the as-of date. Fails when the history is longer than the spine
--- (var daily_series_max_days) or a day is missing.
+-- to the as-of date, however long the history: fails when a day is missing
+-- or the series stops short.
 with
 
 daily as (

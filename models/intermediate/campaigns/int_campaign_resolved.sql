@@ -14,12 +14,12 @@ promotion_calendar as (
         start_date,
         peak_date,
         end_date
-    from {{ ref('promotion_calendar') }}
+    from {{ ref('int_promotions_dated') }}
     where promotion_name = '{{ var("campaign_name") }}'
 ),
 
 holiday_calendar as (
-    select holiday_date from {{ ref('holiday_calendar') }}
+    select holiday_date from {{ ref('int_holidays_dated') }}
 ),
 
 next_promotion as (

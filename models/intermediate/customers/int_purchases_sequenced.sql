@@ -15,6 +15,8 @@ orders as (
         {{ purchase_key }} as purchase_key,
         net_revenue,
         items_count,
+        season_name,
+        season_year,
         created_date,
         created_at
     from {{ ref('int_orders_enriched') }}
@@ -26,6 +28,9 @@ purchases as (
         customer_id,
         purchase_key,
         {{ dbt.concat(['customer_id', "'|'", 'purchase_key']) }} as purchase_id,
+        -- One date per purchase, so one season: min() just picks it.
+        min(season_name) as season_name,
+        min(season_year) as season_year,
         min(created_date) as purchase_date,
         count(*) as orders_count,
         sum(items_count) as items_count,
@@ -54,6 +59,8 @@ final as (
         purchase_id,
         customer_id,
         purchase_number,
+        season_name,
+        season_year,
         orders_count,
         items_count,
         net_revenue,

@@ -9,49 +9,17 @@ with
 purchases as (
     select
         customer_id,
+        season_name,
+        season_year,
         purchase_date
     from {{ ref('int_purchases_sequenced') }}
 ),
 
-season_calendar as (
+seasons as (
     select
         season_name,
-        season_year,
-        season_start_date,
-        season_end_date
-    from {{ ref('season_calendar') }}
-    where
-        calendar_system = '{{ var("season_calendar_system") }}'
-        and hemisphere = '{{ var("hemisphere") }}'
-),
-
--- Seasons are looked up once per distinct date, then joined on equality:
--- a range join of every purchase against the calendar is slow at scale.
-purchase_dates as (
-    select distinct purchase_date from purchases
-),
-
-date_seasons as (
-    select
-        purchase_dates.purchase_date,
-        season_calendar.season_name,
-        season_calendar.season_year
-    from purchase_dates
-    left join season_calendar
-        on
-            purchase_dates.purchase_date >= season_calendar.season_start_date
-            and purchase_dates.purchase_date <= season_calendar.season_end_date
-),
-
-purchase_seasons as (
-    select
-        purchases.customer_id,
-        purchases.purchase_date,
-        date_seasons.season_name,
-        date_seasons.season_year
-    from purchases
-    left join date_seasons
-        on purchases.purchase_date = date_seasons.purchase_date
+        season_start_date
+    from {{ ref('int_seasons_dated') }}
 ),
 
 customer_totals as (
@@ -59,7 +27,7 @@ customer_totals as (
         customer_id,
         count(*) as purchases_count,
         max(purchase_date) as last_purchase_date
-    from purchase_seasons
+    from purchases
     group by customer_id
 ),
 
@@ -69,7 +37,7 @@ season_counts as (
         season_name,
         count(*) as season_purchases_count,
         count(distinct season_year) as season_years_count
-    from purchase_seasons
+    from purchases
     where season_name is not null
     group by customer_id, season_name
 ),
@@ -110,12 +78,12 @@ top_seasons as (
 next_season_starts as (
     select
         top_seasons.customer_id,
-        min(season_calendar.season_start_date) as next_top_season_start_date
+        min(seasons.season_start_date) as next_top_season_start_date
     from top_seasons
-    inner join season_calendar
+    inner join seasons
         on
-            top_seasons.top_season_name = season_calendar.season_name
-            and top_seasons.last_purchase_date < season_calendar.season_start_date
+            top_seasons.top_season_name = seasons.season_name
+            and top_seasons.last_purchase_date < seasons.season_start_date
     group by top_seasons.customer_id
 ),
 

@@ -21,16 +21,13 @@ order_statuses as (
     from {{ ref('order_statuses') }}
 ),
 
-season_calendar as (
+seasons as (
     select
         season_name,
         season_year,
         season_start_date,
         season_end_date
-    from {{ ref('season_calendar') }}
-    where
-        calendar_system = '{{ var("season_calendar_system") }}'
-        and hemisphere = '{{ var("hemisphere") }}'
+    from {{ ref('int_seasons_dated') }}
 ),
 
 as_of as (
@@ -58,6 +55,25 @@ orders_as_of as (
     where orders.created_date <= as_of.as_of_date
 ),
 
+-- Seasons are looked up once per distinct date, then joined on equality: a
+-- range join of every order against the calendar is slow at scale. This is
+-- the one season lookup; int_purchases_sequenced carries it on.
+order_dates as (
+    select distinct created_date from orders_as_of
+),
+
+date_seasons as (
+    select
+        order_dates.created_date,
+        seasons.season_name,
+        seasons.season_year
+    from order_dates
+    inner join seasons
+        on
+            order_dates.created_date >= seasons.season_start_date
+            and order_dates.created_date <= seasons.season_end_date
+),
+
 final as (
     select
         orders_as_of.order_id,
@@ -65,8 +81,8 @@ final as (
         orders_as_of.status,
         orders_as_of.channel,
         orders_as_of.promotion_tag,
-        season_calendar.season_name,
-        season_calendar.season_year,
+        date_seasons.season_name,
+        date_seasons.season_year,
         coalesce(item_totals.lines_count, 0) as lines_count,
         coalesce(item_totals.items_count, 0) as items_count,
         orders_as_of.paid_amount,
@@ -101,10 +117,8 @@ final as (
         on orders_as_of.status = order_statuses.status
     left join item_totals
         on orders_as_of.order_id = item_totals.order_id
-    left join season_calendar
-        on
-            orders_as_of.created_date >= season_calendar.season_start_date
-            and orders_as_of.created_date <= season_calendar.season_end_date
+    left join date_seasons
+        on orders_as_of.created_date = date_seasons.created_date
 )
 
 select * from final

@@ -1,5 +1,5 @@
--- One row per season of the configured calendar (season_calendar_system,
--- hemisphere), numbered in time and positioned against the as-of date:
+-- One row per season of the configured calendar (int_seasons_dated),
+-- numbered in time and positioned against the as-of date:
 -- seasons_ago 0 is the season containing the as-of date, 1 the one before it,
 -- negative ones are still to come. is_in_seasonal_window marks the four
 -- seasons the seasonal groups are judged on.
@@ -10,16 +10,13 @@
 
 with
 
-season_calendar as (
+seasons as (
     select
         season_year,
         season_name,
         season_start_date,
         season_end_date
-    from {{ ref('season_calendar') }}
-    where
-        calendar_system = '{{ var("season_calendar_system") }}'
-        and hemisphere = '{{ var("hemisphere") }}'
+    from {{ ref('int_seasons_dated') }}
 ),
 
 as_of as (
@@ -30,7 +27,7 @@ numbered as (
     select
         *,
         row_number() over (order by season_start_date) as season_number
-    from season_calendar
+    from seasons
 ),
 
 current_season as (

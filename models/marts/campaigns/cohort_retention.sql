@@ -1,7 +1,13 @@
 -- One row per first-purchase month and month since the first purchase
--- (0 to cohort_max_months), up to the month of the as-of date: how many of
--- the cohort bought in that month, and their share of the cohort.
-{%- set max_months = var('cohort_max_months') %}
+-- (0 to cohort_max_months; null: every month), up to the month of the as-of
+-- date: how many of the cohort bought in that month, and their share of the
+-- cohort. The months are a series per cohort, from the data.
+{%- set max_months_var = var('cohort_max_months') %}
+{%- set max_months = (
+    none if max_months_var is none
+    or max_months_var | string | trim | lower in ('', 'none', 'null')
+    else max_months_var | int
+) %}
 
 with
 
@@ -14,11 +20,6 @@ purchases as (
         customer_id,
         purchase_date
     from {{ ref('int_purchases_sequenced') }}
-),
-
-month_offsets as (
-    select generated_number - 1 as months_since_first_purchase
-    from ({{ dbt.generate_series(max_months + 1) }}) as series
 ),
 
 customer_months as (
@@ -64,23 +65,52 @@ cohort_activity as (
         ) }}
 ),
 
--- Every cohort x offset whose month has started by the as-of date.
-grid as (
+-- The last month of each cohort's row: the as-of date's month, or
+-- cohort_max_months after the cohort's when that is earlier.
+cohort_bounds as (
     select
         cohort_sizes.cohort_month,
         cohort_sizes.cohort_size,
-        month_offsets.months_since_first_purchase,
-        {{ dbt.cast(
-            dbt.dateadd(
-                'month', 'month_offsets.months_since_first_purchase',
-                'cohort_sizes.cohort_month'
-            ),
-            'date'
-        ) }} as activity_month,
-        as_of.as_of_date
+        as_of.as_of_date,
+        {% if max_months is none -%}
+            {{ dbt.cast(dbt.date_trunc('month', 'as_of.as_of_date'), 'date') }}
+        {%- else -%}
+            least(
+                {{ dbt.cast(
+                    dbt.date_trunc('month', 'as_of.as_of_date'), 'date'
+                ) }},
+                {{ dbt.cast(
+                    dbt.dateadd(
+                        'month', max_months, 'cohort_sizes.cohort_month'
+                    ),
+                    'date'
+                ) }}
+            )
+        {%- endif %} as last_activity_month
     from cohort_sizes
-    cross join month_offsets
     cross join as_of
+),
+
+-- Every cohort x month whose month has started by the as-of date.
+cohort_months as (
+    {{ date_series(
+        'cohort_month',
+        'last_activity_month',
+        'month',
+        'cohort_bounds',
+        ['cohort_month', 'cohort_size', 'as_of_date']
+    ) }}
+),
+
+grid as (
+    select
+        cohort_month,
+        cohort_size,
+        {{ dbt.datediff('cohort_month', 'series_date', 'month') }}
+            as months_since_first_purchase,
+        series_date as activity_month,
+        as_of_date
+    from cohort_months
 ),
 
 final as (
@@ -108,7 +138,6 @@ final as (
             grid.cohort_month = cohort_activity.cohort_month
             and grid.months_since_first_purchase
             = cohort_activity.months_since_first_purchase
-    where grid.activity_month <= grid.as_of_date
 )
 
 select

@@ -38,7 +38,7 @@ holiday_calendar as (
         holiday_name,
         holiday_label,
         holiday_date
-    from {{ ref('holiday_calendar') }}
+    from {{ ref('int_holidays_dated') }}
 ),
 
 ranked_orders as (

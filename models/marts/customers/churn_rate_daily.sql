@@ -2,10 +2,8 @@
 -- the as-of date: of the customers who had bought before day d, the share
 -- whose last purchase before d is churn_days or more before d. Running sums
 -- of int_churn_events_dated over a date spine, so the cost grows with
--- purchases plus days, not customers times days. The spine has
--- daily_series_max_days days at most; a singular test fails if the history
--- is longer.
-{% set max_days = var('daily_series_max_days') | int %}
+-- purchases plus days, not customers times days. The spine of days comes
+-- from the data (first purchase to as-of date), however long the history.
 
 with
 
@@ -26,32 +24,26 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date_resolved') }}
 ),
 
-day_numbers as (
-    {{ dbt.generate_series(max_days) }}
-),
-
-first_purchase as (
-    select min(purchase_date) as first_purchase_date from purchases
+history_bounds as (
+    select
+        min(purchases.purchase_date) as first_purchase_date,
+        as_of.as_of_date
+    from purchases
+    cross join as_of
+    group by as_of.as_of_date
 ),
 
 spine as (
-    select
-        cast(
-            {{ dbt.dateadd(
-                'day',
-                'day_numbers.generated_number - 1',
-                'first_purchase.first_purchase_date'
-            ) }} as date
-        ) as calendar_date
-    from day_numbers
-    cross join first_purchase
+    {{ date_series(
+        'history_bounds.first_purchase_date',
+        'history_bounds.as_of_date',
+        'day',
+        'history_bounds'
+    ) }}
 ),
 
 days as (
-    select spine.calendar_date
-    from spine
-    cross join as_of
-    where spine.calendar_date <= as_of.as_of_date
+    select series_date as calendar_date from spine
 ),
 
 daily_events as (

@@ -6,12 +6,15 @@ with
 purchases as (
     select
         customer_id,
+        season_name,
+        season_year,
         purchase_date
     from {{ ref('int_purchases_sequenced') }}
 ),
 
 window_seasons as (
     select
+        season_year,
         season_name,
         season_start_date,
         season_end_date
@@ -46,8 +49,8 @@ seasons_bought as (
     from purchases
     inner join window_seasons
         on
-            purchases.purchase_date >= window_seasons.season_start_date
-            and purchases.purchase_date <= window_seasons.season_end_date
+            purchases.season_year = window_seasons.season_year
+            and purchases.season_name = window_seasons.season_name
 ),
 
 season_flags as (

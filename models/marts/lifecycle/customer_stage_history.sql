@@ -55,23 +55,25 @@ history_bounds as (
     group by as_of.as_of_date
 ),
 
-days as (
-    {{ dbt.date_spine(
-        'day',
-        "cast('2000-01-01' as date)",
-        "cast('2100-01-01' as date)"
+-- First days of the months from the first purchase's to the as-of date's.
+months as (
+    {{ date_series(
+        dbt.date_trunc('month', 'history_bounds.first_date'),
+        'history_bounds.as_of_date',
+        'month',
+        'history_bounds',
+        ['first_date', 'as_of_date']
     ) }}
 ),
 
 month_ends as (
-    select cast(days.date_day as date) as month_end_date
-    from days
-    cross join history_bounds
+    select
+        cast({{ dbt.last_day('series_date', 'month') }} as date)
+            as month_end_date
+    from months
     where
-        cast(days.date_day as date) >= history_bounds.first_date
-        and cast(days.date_day as date) <= history_bounds.as_of_date
-        and cast(days.date_day as date)
-        = cast({{ dbt.last_day('days.date_day', 'month') }} as date)
+        cast({{ dbt.last_day('series_date', 'month') }} as date)
+        between first_date and as_of_date
 ),
 
 standing as (
