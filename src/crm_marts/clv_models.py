@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -192,16 +193,26 @@ def fit_bg_nbd(
             f"{max(min_repeat_customers, 1)} needed",
         )
     scale = 1.0 / float(t.max())
-    result = optimize.minimize(
-        _bg_nbd_objective,
-        np.zeros(4),
-        args=(x, t_x * scale, t * scale, w),
-        jac=True,
-        method="BFGS",
-        options={"gtol": GRADIENT_TOLERANCE, "maxiter": MAX_ITERATIONS},
-    )
+    result = _minimize(_bg_nbd_objective, 4, (x, t_x * scale, t * scale, w))
+    if isinstance(result, str):
+        return Fit(
+            model,
+            NOT_CONVERGED,
+            empty,
+            None,
+            customers,
+            repeat_customers,
+            False,
+            0,
+            f"BG/NBD: the fit failed: {result}",
+        )
     scaled = np.exp(result.x)
-    values = {"r": scaled[0], "alpha": scaled[1] / scale, "a": scaled[2], "b": scaled[3]}
+    values = {
+        "r": scaled[0],
+        "alpha": scaled[1] / scale,
+        "a": scaled[2],
+        "b": scaled[3],
+    }
     status, message = _judge(result, scaled, "BG/NBD")
     if status == OK and abs(values["a"] - 1.0) < MIN_DISTANCE_FROM_A_POLE:
         status, message = INVALID_PARAMETERS, "a = 1: the expectation is singular"
@@ -302,14 +313,19 @@ def fit_gamma_gamma(
             f"{max(min_repeat_customers, 2)} needed",
         )
     scale = 1.0 / float(np.average(m, weights=w))
-    result = optimize.minimize(
-        _gamma_gamma_objective,
-        np.zeros(3),
-        args=(x, m * scale, w),
-        jac=True,
-        method="BFGS",
-        options={"gtol": GRADIENT_TOLERANCE, "maxiter": MAX_ITERATIONS},
-    )
+    result = _minimize(_gamma_gamma_objective, 3, (x, m * scale, w))
+    if isinstance(result, str):
+        return Fit(
+            model,
+            NOT_CONVERGED,
+            empty,
+            None,
+            repeat_customers,
+            repeat_customers,
+            False,
+            0,
+            f"Gamma-Gamma: the fit failed: {result}",
+        )
     scaled = np.exp(result.x)
     values = {"p": scaled[0], "q": scaled[1], "v": scaled[2] / scale}
     status, message = _judge(result, scaled, "Gamma-Gamma")
@@ -329,6 +345,23 @@ def fit_gamma_gamma(
         int(result.nit),
         message,
     )
+
+
+def _minimize(
+    objective: Any, parameters: int, args: tuple[NDArray[np.float64], ...]
+) -> optimize.OptimizeResult | str:
+    """BFGS on the log-parameters from all ones; the error text if it fails."""
+    try:
+        return optimize.minimize(
+            objective,
+            np.zeros(parameters),
+            args=args,
+            jac=True,
+            method="BFGS",
+            options={"gtol": GRADIENT_TOLERANCE, "maxiter": MAX_ITERATIONS},
+        )
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+        return str(exc)
 
 
 def _judge(
@@ -410,7 +443,9 @@ def customer_lifetime_value(
     value = np.zeros_like(spend)
     previous = np.zeros_like(spend)
     for month in range(1, months + 1):
-        cumulative = expected_purchases(bg_nbd_params, month * days_per_month, x, t_x, t)
+        cumulative = expected_purchases(
+            bg_nbd_params, month * days_per_month, x, t_x, t
+        )
         value += spend * (cumulative - previous) / (1 + monthly_discount_rate) ** month
         previous = cumulative
     return value

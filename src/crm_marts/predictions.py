@@ -106,7 +106,9 @@ def fit_warehouse(database: Path, target: str) -> dict[str, Any] | None:
             "not fitted (pass a prediction_fit with --vars to score)"
         )
         return None
-    purchases = _read(database, target, PURCHASE_QUERY.format(relation=SUMMARY_RELATION))
+    purchases = _read(
+        database, target, PURCHASE_QUERY.format(relation=SUMMARY_RELATION)
+    )
     spend = _read(database, target, SPEND_QUERY)
     calibration = _read(
         database, target, PURCHASE_QUERY.format(relation=CALIBRATION_RELATION)

@@ -72,10 +72,10 @@ fits as (
 
 horizons as (
     {%- for horizon in horizons | sort %}
-    select
-        'bg_nbd' as model_name,
-        {{ horizon }} as horizon_days
-    union all
+        select
+            'bg_nbd' as model_name,
+            {{ horizon }} as horizon_days
+        union all
     {%- endfor %}
     select
         'bg_nbd_calibration' as model_name,

@@ -62,12 +62,12 @@ fit as (
 
 buckets as (
     {%- for frequency in range(max_frequency + 1) %}
-    select
-        '{{ frequency }}' as frequency_bucket,
-        {{ frequency }} as bucket_order,
-        {{ frequency }} as calibration_frequency_min,
-        {{ frequency }} as calibration_frequency_max
-    union all
+        select
+            '{{ frequency }}' as frequency_bucket,
+            {{ frequency }} as bucket_order,
+            {{ frequency }} as calibration_frequency_min,
+            {{ frequency }} as calibration_frequency_max
+        union all
     {%- endfor %}
     select
         '{{ max_frequency + 1 }}+' as frequency_bucket,
@@ -118,10 +118,10 @@ bucketed as (
     from buckets
     left join scored
         on
-            scored.frequency >= buckets.calibration_frequency_min
+            buckets.calibration_frequency_min <= scored.frequency
             and (
                 buckets.calibration_frequency_max is null
-                or scored.frequency <= buckets.calibration_frequency_max
+                or buckets.calibration_frequency_max >= scored.frequency
             )
     group by
         buckets.frequency_bucket,

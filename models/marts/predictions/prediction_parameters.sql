@@ -74,31 +74,31 @@ supplied as (
         {%- set model_fit = fit.get(model_name) or {} %}
         {%- set values = model_fit.get('parameters') or {} %}
         {%- for parameter_name in parameter_names %}
-    select
-        '{{ model_name }}' as model_name,
-        '{{ parameter_name }}' as parameter_name,
-        {{ loop.index }} as parameter_order,
-        {{ sql_literal(model_fit.get('status'), string_type) }} as fit_status,
-        {{ sql_literal(model_fit.get('message'), string_type) }}
-            as fit_message,
-        {{ sql_literal(values.get(parameter_name), 'double') }}
-            as parameter_value,
-        {{ sql_literal(model_fit.get('log_likelihood'), 'double') }}
-            as log_likelihood,
-        {{ sql_literal(model_fit.get('customers'), 'bigint') }}
-            as fitted_customers,
-        {{ sql_literal(model_fit.get('repeat_customers'), 'bigint') }}
-            as fitted_repeat_customers,
-        {{ sql_literal(model_fit.get('iterations'), 'bigint') }}
-            as iterations,
-        {{ sql_literal(model_fit.get('is_converged'), 'boolean') }}
-            as is_converged
+            select
+                '{{ model_name }}' as model_name,
+                '{{ parameter_name }}' as parameter_name,
+                {{ loop.index }} as parameter_order,
+                {{ sql_literal(model_fit.get('status'), string_type) }} as fit_status,
+                {{ sql_literal(model_fit.get('message'), string_type) }}
+                    as fit_message,
+                {{ sql_literal(values.get(parameter_name), 'double') }}
+                    as parameter_value,
+                {{ sql_literal(model_fit.get('log_likelihood'), 'double') }}
+                    as log_likelihood,
+                {{ sql_literal(model_fit.get('customers'), 'bigint') }}
+                    as fitted_customers,
+                {{ sql_literal(model_fit.get('repeat_customers'), 'bigint') }}
+                    as fitted_repeat_customers,
+                {{ sql_literal(model_fit.get('iterations'), 'bigint') }}
+                    as iterations,
+                {{ sql_literal(model_fit.get('is_converged'), 'boolean') }}
+                    as is_converged
             {%- if not loop.last %}
-    union all
+                union all
             {%- endif %}
         {%- endfor %}
         {%- if not loop.last %}
-    union all
+            union all
         {%- endif %}
     {%- endfor %}
 ),
@@ -145,9 +145,15 @@ final as (
                     ~ min_repeat ~ " of prediction_min_repeat_customers'",
                 ]) }}
             when 'not_fitted'
-                then 'no fit supplied: crm-marts build fits the models and passes them as the prediction_fit var'
+                then {{ dbt.string_literal(
+                    'no fit supplied: crm-marts build fits the models'
+                    ~ ' and passes them as the prediction_fit var'
+                ) }}
             when 'stale_fit'
-                then 'the prediction_fit var was fitted on other data (other customer counts): fit again'
+                then {{ dbt.string_literal(
+                    'the prediction_fit var was fitted on other data'
+                    ~ ' (other customer counts): fit again'
+                ) }}
             else judged.fit_message
         end as message,
         case
