@@ -118,20 +118,10 @@ def _bg_nbd_objective(
     a3 = -(r + x) * np.log(alpha + t)
     a4 = np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + t_x)
     a4 = np.where(x > 0, a4, -np.inf)
-    log_sum = np.logaddexp(a3, a4)
     # Share of the likelihood that comes from "dropped out after the last purchase".
-    share4 = np.exp(a4 - log_sum)
+    share4 = np.exp(a4 - np.logaddexp(a3, a4))
     share3 = 1.0 - share4
-    log_likelihood = (
-        special.gammaln(r + x)
-        - special.gammaln(r)
-        + r * np.log(alpha)
-        + special.gammaln(a + b)
-        + special.gammaln(b + x)
-        - special.gammaln(b)
-        - special.gammaln(a + b + x)
-        + log_sum
-    )
+    log_likelihood = bg_nbd_log_likelihood((r, alpha, a, b), x, t_x, t)
     d_r = (
         special.digamma(r + x)
         - special.digamma(r)

@@ -29,6 +29,7 @@ import click
 import numpy as np
 
 from crm_marts import clv_models, dbt_runner, paths
+from crm_marts.errors import InputError
 
 FIT_VAR = "prediction_fit"
 FITTED_SELECTOR = "tag:prediction_fit+"
@@ -156,14 +157,28 @@ def _describe(fit: clv_models.Fit) -> str:
 
 
 def _read(database: Path, target: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query on the summaries; InputError when they are not built."""
+    missing = (
+        "predictions: the summaries the fit reads are not built ({error}); "
+        "build them too, e.g. --select +customer_predictions"
+    )
     if target == "spark":
+        from pyspark.errors import AnalysisException
+
         from crm_marts import spark
 
-        return [tuple(row) for row in spark.get_session().sql(sql).collect()]
+        try:
+            return [tuple(row) for row in spark.get_session().sql(sql).collect()]
+        except AnalysisException as exc:
+            raise InputError(missing.format(error=str(exc).splitlines()[0])) from exc
+    import duckdb
+
     from crm_marts.export import connect_for_reading
 
     con = connect_for_reading(database)
     try:
         return con.execute(sql).fetchall()
+    except duckdb.CatalogException as exc:
+        raise InputError(missing.format(error=str(exc).splitlines()[0])) from exc
     finally:
         con.close()
