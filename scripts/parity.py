@@ -428,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(env)
     os.environ["DBT_TARGET_PATH"] = str(work / "target-spark")
     os.environ["DBT_LOG_PATH"] = str(work / "logs-spark")
-    from crm_marts import dbt_runner, spark
+    from crm_marts import predictions, spark
     from crm_marts.cli import parse_vars
     from crm_marts.errors import CrmMartsError
     from crm_marts.load import load_shop_spark
@@ -441,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     timings["spark load"] = time.perf_counter() - started
     started = time.perf_counter()
     try:
-        dbt_runner.build(
+        # as `crm-marts build`: with the fitting step of the prediction marts
+        predictions.build(
             work / "unused.duckdb",
             parse_vars(args.vars, None),
             select=args.select,

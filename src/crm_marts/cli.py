@@ -142,7 +142,7 @@ def do_build(
     target: str = paths.DEFAULT_TARGET,
     exclude: str | None = None,
 ) -> None:
-    from crm_marts import dbt_runner
+    from crm_marts import predictions
 
     if target == "spark":
         from crm_marts.spark import has_warehouse
@@ -156,9 +156,10 @@ def do_build(
         raise InputError(
             f"{database}: no warehouse yet. Run `crm-marts load DIR` first."
         )
-    dbt_runner.build(database, dbt_vars, select=select, exclude=exclude, target=target)
+    # dbt build, with the fitting step of the prediction marts when selected
+    built_vars = predictions.build(database, dbt_vars, select, exclude, target)
     if target == paths.DEFAULT_TARGET:
-        _write_build_info(database, dbt_vars)
+        _write_build_info(database, built_vars)
 
 
 def do_export(database: Path, out: Path, file_format: str) -> list[Any]:

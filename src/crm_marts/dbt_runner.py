@@ -52,15 +52,7 @@ def invoke(
     elif target == paths.DEFAULT_TARGET:
         os.environ[paths.DUCKDB_PATH_ENV] = str(database)
         database.parent.mkdir(parents=True, exist_ok=True)
-    full_args = [
-        *args,
-        "--project-dir",
-        str(paths.project_dir()),
-        "--profiles-dir",
-        str(paths.profiles_dir()),
-        "--target",
-        target,
-    ]
+    full_args = [*args, *_project_args(target)]
     with _DBT_LOCK:
         result = dbtRunner().invoke(full_args)
     outcomes = [
@@ -100,14 +92,56 @@ def build(
     select: str | None = None,
     exclude: str | None = None,
     target: str = paths.DEFAULT_TARGET,
+    indirect_selection: str = "cautious",
 ) -> list[NodeOutcome]:
-    """`dbt build` (seeds, models, unit and data tests) with the given vars."""
+    """`dbt build` (seeds, models, unit and data tests) with the given vars.
+
+    With a selection, tests are picked by `indirect_selection`: by default only
+    those whose every parent is selected, since a test that also reads an
+    unselected model (e.g. rows_reconcile reads rejected_rows) would fail on a
+    table that this build does not make; "buildable" also runs the tests whose
+    other parents are ancestors, built earlier.
+    """
     args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
     if select:
-        # Run only the tests whose every parent is selected: a test that also
-        # reads an unselected model (e.g. rows_reconcile reads rejected_rows)
-        # would fail on a table that this build does not make.
-        args += ["--select", select, "--indirect-selection", "cautious"]
+        args += ["--select", select, "--indirect-selection", indirect_selection]
     if exclude:
         args += ["--exclude", exclude]
     return invoke(args, database, target=target)
+
+
+def list_models(
+    database: Path,
+    dbt_vars: dict[str, Any],
+    select: str | None = None,
+    exclude: str | None = None,
+    target: str = paths.DEFAULT_TARGET,
+) -> list[str]:
+    """Names of the models `dbt ls` selects (quietly), sorted."""
+    from dbt.cli.main import dbtRunner
+
+    args = ["ls", "--resource-type", "model", "--output", "name"]
+    args += ["--vars", json.dumps(dbt_vars, sort_keys=True), "--log-level", "none"]
+    if select:
+        args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
+    if target == paths.DEFAULT_TARGET:
+        os.environ[paths.DUCKDB_PATH_ENV] = str(database)
+    full_args = [*args, *_project_args(target)]
+    with _DBT_LOCK:
+        result = dbtRunner().invoke(full_args)
+    if result.exception is not None or not result.success:
+        raise BuildError(f"dbt ls could not run: {result.exception}")
+    return sorted(str(name) for name in result.result or [])
+
+
+def _project_args(target: str) -> list[str]:
+    return [
+        "--project-dir",
+        str(paths.project_dir()),
+        "--profiles-dir",
+        str(paths.profiles_dir()),
+        "--target",
+        target,
+    ]

@@ -49,3 +49,20 @@ def test_every_model_has_a_yml_beside_it() -> None:
             documented.add(model["name"])
     models = {path.stem for path in (ROOT / "models").rglob("*.sql")}
     assert not models - documented, sorted(models - documented)
+
+
+def test_models_reading_the_fit_are_tagged() -> None:
+    # crm-marts build runs `tag:prediction_fit+` after the fit (predictions.py):
+    # a model reading the fit var without the tag would be built before it.
+    tagged = set()
+    for path in (ROOT / "models").rglob("*.yml"):
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
+            if "prediction_fit" in (model.get("config") or {}).get("tags", []):
+                tagged.add(model["name"])
+    readers = {
+        path.stem
+        for path in (ROOT / "models").rglob("*.sql")
+        if "var('prediction_fit')" in path.read_text()
+    }
+    assert readers == {"prediction_parameters"}
+    assert readers <= tagged
