@@ -262,9 +262,11 @@ def run(
     do_build(database, parsed_vars)
     exported = do_export(database, out, file_format)
     print_summary(database, exported)
+    click.echo("")
     if file_format == "parquet":
-        click.echo("")
         do_report(out)
+    else:
+        click.echo("report skipped: it reads Parquet exports (--format parquet)")
 
 
 @cli.command()
