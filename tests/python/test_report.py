@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -27,6 +28,9 @@ from crm_marts.export import export_marts
 from crm_marts.report import PANELS, REPORT_MARTS, Exports, render_report, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
 REQUIRE_BROWSER_ENV = "CRM_MARTS_REQUIRE_BROWSER"
 # Flags that let Chromium start in a container and keep it off the network.
 CHROMIUM_FLAGS = [
@@ -148,9 +152,9 @@ def open_in_chromium(report: Path) -> RenderedPage:
     return rendered
 
 
-def _ink_share(context: object, png: bytes) -> float:
+def _ink_share(context: BrowserContext, png: bytes) -> float:
     """Share of non-white pixels of a PNG, decoded by the browser's canvas."""
-    scratch = context.new_page()  # type: ignore[attr-defined]
+    scratch = context.new_page()
     try:
         return float(scratch.evaluate(INK_SHARE_SCRIPT, base64.b64encode(png).decode()))
     finally:
