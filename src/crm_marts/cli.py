@@ -170,6 +170,14 @@ def do_export(database: Path, out: Path, file_format: str) -> list[Any]:
     return exported
 
 
+def do_report(exports_dir: Path, out: Path | None = None) -> Path:
+    from crm_marts.report import write_report
+
+    written = write_report(exports_dir, out)
+    click.echo(f"report: {written}")
+    return written
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crm_marts")
 def cli() -> None:
@@ -390,7 +398,7 @@ def run(
     file_format: str,
     out: Path,
 ) -> None:
-    """The main job: (generate,) load, build, export, and print a summary."""
+    """The main job: (generate,) load, build, export, summary and HTML report."""
     from crm_marts.summary import print_summary
 
     parsed_vars = parse_vars(dbt_vars, as_of)
@@ -402,6 +410,31 @@ def run(
     do_build(database, parsed_vars)
     exported = do_export(database, out, file_format)
     print_summary(database, exported)
+    click.echo("")
+    if file_format == "parquet":
+        do_report(out)
+    else:
+        click.echo("report skipped: it reads Parquet exports (--format parquet)")
+
+
+@cli.command()
+@click.option(
+    "--exports",
+    "exports_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_EXPORT_DIR,
+    show_default=True,
+    help="Folder of the Parquet exports and their manifest.json.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="HTML file to write. Default: report.html in the exports folder.",
+)
+def report(exports_dir: Path, out: Path | None) -> None:
+    """Write one static HTML page of charts from the exported marts."""
+    do_report(exports_dir, out)
 
 
 @cli.command()

@@ -52,3 +52,44 @@ def built_broken_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     built = run_cli("build", database=database)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr
     return database
+
+
+# `make test` builds and exports the sample shop (dbt-test) before pytest and
+# passes it on through these variables, so pytest does not build it again.
+SAMPLE_DB_ENV = "CRM_MARTS_TEST_SAMPLE_DB"
+SAMPLE_EXPORTS_ENV = "CRM_MARTS_TEST_SAMPLE_EXPORTS"
+
+
+@pytest.fixture(scope="session")
+def built_sample_shop(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A generated shop loaded, built and exported: (database, exports folder).
+
+    The sample `make test` has just built when it says so; otherwise a
+    1,000-customer shop generated, built and exported here (`crm-marts run`).
+    """
+    database, exports = (
+        os.environ.get(SAMPLE_DB_ENV),
+        os.environ.get(SAMPLE_EXPORTS_ENV),
+    )
+    if database and exports:
+        given = Path(database).resolve(), Path(exports).resolve()
+        assert given[0].is_file() and (given[1] / "manifest.json").is_file(), (
+            f"{SAMPLE_DB_ENV}={database} / {SAMPLE_EXPORTS_ENV}={exports}: no "
+            "built sample there; run `make dbt-test` first or unset them."
+        )
+        return given
+    workdir = tmp_path_factory.mktemp("sample_build")
+    database_path, exports_dir = workdir / "crm.duckdb", workdir / "exports"
+    built = run_cli(
+        "run",
+        "--customers",
+        "1000",
+        "--seed",
+        "7",
+        "--out",
+        str(exports_dir),
+        database=database_path,
+        cwd=workdir,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr
+    return database_path, exports_dir
