@@ -1,5 +1,6 @@
--- One row: how many purchasers are VIPs (the 80/20 rule of customer_rfm) and
--- the share of revenue they actually bring, next to the target share.
+-- One row: how many purchasers are VIPs (customer_rfm: the smallest top group
+-- by revenue reaching vip_revenue_share of it), the share of purchasers they
+-- are and the share of revenue they actually bring, next to the target.
 with
 
 customer_rfm as (
