@@ -16,6 +16,8 @@ BREAKDOWNS = (
     ("customer_lifecycle", "lifecycle_stage", "customers per lifecycle stage"),
     ("customer_rfm", "rfm_segment", "purchasers per RFM segment"),
     ("customer_rfm", "rfm_tier", "purchasers per RFM tier"),
+    ("customer_seasons", "seasonal_group", "purchasers per seasonal group"),
+    ("customer_actions", "recommended_action", "customers per recommended action"),
 )
 
 

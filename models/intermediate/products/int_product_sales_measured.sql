@@ -82,12 +82,11 @@ shop_history as (
 baseline as (
     select
         case
-            {%- if baseline == 'same_window_last_year' %}
             when
-                shop_history.history_days
+                '{{ baseline }}' = 'same_window_last_year'
+                and shop_history.history_days
                 >= {{ last_year_offset_days + window_days - 1 }}
                 then 'same_window_last_year'
-            {%- endif %}
             when shop_history.history_days >= {{ 2 * window_days - 1 }}
                 then 'previous_window'
             else 'none'

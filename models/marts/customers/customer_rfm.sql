@@ -28,6 +28,45 @@
     {% endif %}
 {% endfor %}
 {% set score_buckets = 5 %}
+{#- The three scores, by the vars above. -#}
+{% if recency_scoring == 'cycle' %}
+    {% set recency_score %}
+        case
+            when customer_lifecycle.lifecycle_stage = 'inactive' then 1
+            when customer_lifecycle.recency_state = 'churned' then 2
+            when customer_lifecycle.recency_state = 'sleeping' then 3
+            when customer_lifecycle.recency_state = 'silent' then 4
+            else 5
+        end
+    {% endset %}
+{% else %}
+    {#- fewer days since the last purchase = higher score -#}
+    {% set recency_score = tie_aware_ntile(
+        score_buckets, 'customers.days_since_last_purchase desc'
+    ) %}
+{% endif %}
+{% if frequency_cut_points %}
+    {% set frequency_score = score_from_cut_points(
+        'customers.purchases_count',
+        frequency_cut_points,
+        'rfm_frequency_score_min_purchases'
+    ) %}
+{% else %}
+    {% set frequency_score = tie_aware_ntile(
+        score_buckets, 'customers.purchases_count'
+    ) %}
+{% endif %}
+{% if monetary_cut_points %}
+    {% set monetary_score = score_from_cut_points(
+        'customers.net_revenue',
+        monetary_cut_points,
+        'rfm_monetary_score_min_revenue'
+    ) %}
+{% else %}
+    {% set monetary_score = tie_aware_ntile(
+        score_buckets, 'customers.net_revenue'
+    ) %}
+{% endif %}
 
 with
 
@@ -68,39 +107,9 @@ scored as (
         customers.net_revenue,
         customers.last_purchase_date,
         customers.as_of_date,
-        {% if recency_scoring == 'cycle' -%}
-        case customer_lifecycle.recency_state
-            when 'active' then 5
-            when 'silent' then 4
-            when 'sleeping' then 3
-            else
-                case
-                    when customer_lifecycle.lifecycle_stage = 'inactive' then 1
-                    else 2
-                end
-        end
-        {%- else -%}
-        -- fewer days since the last purchase = higher score
-        {{ tie_aware_ntile(score_buckets, 'customers.days_since_last_purchase desc') }}
-        {%- endif %} as recency_score,
-        {% if frequency_cut_points -%}
-        {{ score_from_cut_points(
-            'customers.purchases_count',
-            frequency_cut_points,
-            'rfm_frequency_score_min_purchases'
-        ) }}
-        {%- else -%}
-        {{ tie_aware_ntile(score_buckets, 'customers.purchases_count') }}
-        {%- endif %} as frequency_score,
-        {% if monetary_cut_points -%}
-        {{ score_from_cut_points(
-            'customers.net_revenue',
-            monetary_cut_points,
-            'rfm_monetary_score_min_revenue'
-        ) }}
-        {%- else -%}
-        {{ tie_aware_ntile(score_buckets, 'customers.net_revenue') }}
-        {%- endif %} as monetary_score
+        {{ recency_score }} as recency_score,
+        {{ frequency_score }} as frequency_score,
+        {{ monetary_score }} as monetary_score
     from customers
     inner join customer_lifecycle
         on customers.customer_id = customer_lifecycle.customer_id

@@ -4,7 +4,8 @@
 -- seasonal group that follows. First match wins: churned (the recency state
 -- of customer_lifecycle), new_this_season, four_season, about_to_churn (no
 -- purchase in more than two of the seasons they could buy in, none in the
--- current season), returning, then by the number of seasons bought.
+-- current season, not recency-active), returning, then by the number of
+-- seasons bought.
 {% set min_missed_seasons = var('about_to_churn_min_missed_seasons') %}
 {% if min_missed_seasons is not number
     or min_missed_seasons < 1 or min_missed_seasons > 4 %}
@@ -175,6 +176,7 @@ final as (
             when
                 seasons_missed_count >= {{ min_missed_seasons }}
                 and not has_bought_in_current_season
+                and recency_state <> 'active'
                 then 'about_to_churn'
             when seasons_bought_count = 0 then 'returning'
             when seasons_bought_count = 3 then 'three_season'

@@ -18,6 +18,66 @@
     ) %}
 {%- endfor %}
 
+
+{#- The role_reason of each role, with its figures. -#}
+{%- set potential_reason %}
+    case
+        when is_new_launch
+            then {{ dbt.concat([
+                "'New launch ('",
+                dbt.cast('launch_date', string_type),
+                "'): '",
+                dbt.cast('recent_units', string_type),
+                "' units in the last " ~ window_days ~ " days'",
+            ]) }}
+        else {{ dbt.concat([
+            dbt.cast('recent_units', string_type),
+            "' units in the last " ~ window_days ~ " days against '",
+            dbt.cast('prior_units', string_type),
+            "case when growth_baseline = 'same_window_last_year'"
+            ~ " then ' in the same days a year earlier'"
+            ~ " else ' in the " ~ window_days ~ " days before' end",
+        ]) }}
+    end
+{%- endset %}
+{%- set traffic_reason = dbt.concat([
+    "'Brings first-time buyers ('",
+    dbt.cast('cast(round(first_time_buyer_share * 100, 0) as bigint)', string_type),
+    "'% of its buyers) at a low margin ('",
+    dbt.cast('cast(round(margin_rate * 100, 0) as bigint)', string_type),
+    "'%)'",
+]) %}
+{%- set profit_reason = dbt.concat([
+    "'High margin ('",
+    dbt.cast('cast(round(margin_rate * 100, 0) as bigint)', string_type),
+    "'%), bought again by '",
+    dbt.cast('cast(round(repeat_buyer_share * 100, 0) as bigint)', string_type),
+    "'% of its buyers'",
+]) %}
+{%- set marginal_reason %}
+    case
+        when buyers_count = 0 then 'Never sold'
+        else {{ dbt.concat([
+            "'Low sales ('",
+            dbt.cast('units_sold', string_type),
+            "' units), '",
+            dbt.cast('cast(round(repeat_buyer_share * 100, 0) as bigint)', string_type),
+            "'% of its buyers back, '",
+            dbt.cast(
+                'cast(round(bought_with_others_share * 100, 0) as bigint)', string_type
+            ),
+            "'% of its purchases with other products'",
+        ]) }}
+    end
+{%- endset %}
+{%- set standard_reason %}
+    case
+        when not is_cost_known
+            then 'Unit cost unknown: no margin for traffic or profit'
+        else 'None of the role rules apply'
+    end
+{%- endset %}
+
 with
 
 product_sales as (
@@ -160,74 +220,11 @@ final as (
         category,
         product_role,
         case product_role
-            when 'potential' then
-                case
-                    when is_new_launch
-                        then {{ dbt.concat([
-                            "'New launch ('",
-                            dbt.cast('launch_date', string_type),
-                            "'): '",
-                            dbt.cast('recent_units', string_type),
-                            "' units in the last " ~ window_days ~ " days'",
-                        ]) }}
-                    else {{ dbt.concat([
-                        dbt.cast('recent_units', string_type),
-                        "' units in the last " ~ window_days ~ " days against '",
-                        dbt.cast('prior_units', string_type),
-                        "case when growth_baseline = 'same_window_last_year'"
-                        ~ " then ' in the same days a year earlier'"
-                        ~ " else ' in the " ~ window_days ~ " days before' end",
-                    ]) }}
-                end
-            when 'traffic' then {{ dbt.concat([
-                "'Brings first-time buyers ('",
-                dbt.cast(
-                    'cast(round(first_time_buyer_share * 100, 0) as bigint)',
-                    string_type
-                ),
-                "'% of its buyers) at a low margin ('",
-                dbt.cast(
-                    'cast(round(margin_rate * 100, 0) as bigint)', string_type
-                ),
-                "'%)'",
-            ]) }}
-            when 'profit' then {{ dbt.concat([
-                "'High margin ('",
-                dbt.cast(
-                    'cast(round(margin_rate * 100, 0) as bigint)', string_type
-                ),
-                "'%), bought again by '",
-                dbt.cast(
-                    'cast(round(repeat_buyer_share * 100, 0) as bigint)',
-                    string_type
-                ),
-                "'% of its buyers'",
-            ]) }}
-            when 'marginal' then
-                case
-                    when buyers_count = 0 then 'Never sold'
-                    else {{ dbt.concat([
-                        "'Low sales ('",
-                        dbt.cast('units_sold', string_type),
-                        "' units), '",
-                        dbt.cast(
-                            'cast(round(repeat_buyer_share * 100, 0) as bigint)',
-                            string_type
-                        ),
-                        "'% of its buyers back, '",
-                        dbt.cast(
-                            'cast(round(bought_with_others_share * 100, 0) as bigint)',
-                            string_type
-                        ),
-                        "'% of its purchases with other products'",
-                    ]) }}
-                end
-            when 'standard' then
-                case
-                    when not is_cost_known
-                        then 'Unit cost unknown: no margin for traffic or profit'
-                    else 'None of the role rules apply'
-                end
+            when 'potential' then {{ potential_reason }}
+            when 'traffic' then {{ traffic_reason }}
+            when 'profit' then {{ profit_reason }}
+            when 'marginal' then {{ marginal_reason }}
+            when 'standard' then {{ standard_reason }}
         end as role_reason,
         cast(units_sold as bigint) as units_sold,
         cast(buyers_count as bigint) as buyers_count,
