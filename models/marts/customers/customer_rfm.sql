@@ -115,18 +115,21 @@ scored as (
         on customers.customer_id = customer_lifecycle.customer_id
 ),
 
+-- In double on every engine (Spark would divide the weights as decimals).
 tier_scored as (
     select
         *,
-        (
+        cast(
             {{ var('rfm_tier_recency_weight') }} * recency_score
             + {{ var('rfm_tier_frequency_weight') }} * frequency_score
             + {{ var('rfm_tier_monetary_weight') }} * monetary_score
+            as double
         ) / nullif(
-            1.0 * (
+            cast(
                 {{ var('rfm_tier_recency_weight') }}
                 + {{ var('rfm_tier_frequency_weight') }}
                 + {{ var('rfm_tier_monetary_weight') }}
+                as double
             ),
             0
         ) as rfm_tier_score

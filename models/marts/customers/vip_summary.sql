@@ -27,7 +27,7 @@ final as (
     select
         coalesce(totals.vip_customers_count, 0) as vip_customers_count,
         totals.purchasers_count,
-        1.0 * totals.vip_customers_count
+        cast(totals.vip_customers_count as double)
         / nullif(totals.purchasers_count, 0) as vip_customer_share,
         coalesce(totals.vip_revenue, 0) as vip_revenue,
         coalesce(totals.total_revenue, 0) as total_revenue,
