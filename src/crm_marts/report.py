@@ -49,9 +49,18 @@ REPORT_MARTS = (
 
 LIFECYCLE_STAGES = ("prospect", "new", "repeat", "loyal", "churned", "inactive")
 CHURN_TYPES = ("short_term", "long_term", "seasonal")
-SEASONAL_GROUPS = ("four_season", "three_season", "two_season", "about_to_churn")
+SEASONAL_GROUPS = (
+    "four_season",
+    "three_season",
+    "two_season",
+    "one_season",
+    "returning",
+    "new_this_season",
+    "about_to_churn",
+    "churned",
+)
 SEASONS = ("spring", "summer", "autumn", "winter")
-TIERS = ("diamond", "gold", "silver", "bronze")
+TIERS = ("top", "high", "medium", "low")
 MEASURE_ORDER = ["share of purchasers", "share of net revenue"]
 CLV_BINS = 30
 
@@ -398,22 +407,13 @@ def rfm_panel(exports: Exports) -> Panel:
 
 
 def read_membership_tiers(exports: Exports) -> list[Row]:
-    """Purchasers and revenue per membership tier, from customer_rfm.
-
-    The one place that names customer_rfm's tier column: it is being renamed
-    (so that it cannot be mistaken for the shop's own member_level); adapt the
-    candidates here only.
-    """
-    columns = exports.columns("customer_rfm")
-    tier_column = next(
-        (name for name in ("membership_tier", "rfm_tier") if name in columns), None
-    )
-    if tier_column is None:
+    """Purchasers and revenue per RFM tier (customer_rfm.rfm_tier)."""
+    if "rfm_tier" not in exports.columns("customer_rfm"):
         return []
     return exports.rows(
-        f"""
+        """
         select
-            {tier_column} as tier,
+            rfm_tier as tier,
             count(*) as purchasers,
             count(*) / sum(count(*)) over () as purchaser_share,
             sum(net_revenue) / sum(sum(net_revenue)) over () as revenue_share
@@ -425,17 +425,17 @@ def read_membership_tiers(exports: Exports) -> list[Row]:
 
 
 def tier_panel(exports: Exports) -> Panel:
-    title = "Membership tiers (from R, F and M together)"
+    title = "RFM tiers (from R, F and M together)"
     sources = ("customer_rfm",)
     caption = (
         "Set tier benefits against what each tier brings: a tier whose revenue "
-        "share is far above its customer share earns richer perks; the bronze "
+        "share is far above its customer share earns richer perks; the low "
         "tier's size tells how many buyers an upgrade push could reach."
     )
     reason = _missing("customer_rfm", exports)
     tiers = [] if reason else read_membership_tiers(exports)
     if not reason and not tiers:
-        reason = "customer_rfm has no membership tier column in these exports."
+        reason = "customer_rfm has no rfm_tier column in these exports."
     if reason:
         return Panel("tiers", title, caption, sources, unavailable=reason)
     alt = _alt()

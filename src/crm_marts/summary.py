@@ -15,7 +15,9 @@ BREAKDOWNS = (
     ("customer_lifecycle", "recency_state", "customers per recency state"),
     ("customer_lifecycle", "lifecycle_stage", "customers per lifecycle stage"),
     ("customer_rfm", "rfm_segment", "purchasers per RFM segment"),
-    ("customer_rfm", "membership_tier", "purchasers per membership tier"),
+    ("customer_rfm", "rfm_tier", "purchasers per RFM tier"),
+    ("customer_seasons", "seasonal_group", "purchasers per seasonal group"),
+    ("customer_actions", "recommended_action", "customers per recommended action"),
 )
 # Raw tables in contract order, for the rejected rows.
 SOURCE_TABLES = ("orders", "order_items", "products", "customers")

@@ -1,8 +1,11 @@
 -- One row per product on sale by the as-of date, with the measures behind its
--- role: units, buyers, first-time and repeat buyers, revenue, cost and the
--- units of the last growth window against a baseline window (the window
--- before, or the same window a year earlier).
-{%- set window_days = var('product_growth_window_days') %}
+-- role: units, buyers, first-time and repeat buyers, how often it is bought
+-- together with other products, revenue, cost (null when the unit cost is
+-- unknown) and the units of the last growth window against a baseline
+-- window (the same window a year earlier, or the window before). The
+-- baseline is used only where the shop's history covers it: same window
+-- last year falls back to the window before, and that to none.
+{%- set window_days = var('product_growth_window_days') | int %}
 {%- set baseline = var('product_growth_baseline') %}
 {%- if baseline not in ('previous_window', 'same_window_last_year') %}
     {{ exceptions.raise_compiler_error(
@@ -10,10 +13,7 @@
         ~ "same_window_last_year, not " ~ baseline
     ) }}
 {%- endif %}
-{#- Days back to the start of the baseline window. -#}
-{%- set baseline_offset_days = (
-    window_days if baseline == 'previous_window' else 365
-) %}
+{%- set last_year_offset_days = 365 %}
 
 with
 
@@ -33,6 +33,7 @@ products as (
 
 purchase_products as (
     select
+        purchase_id,
         customer_id,
         product_id,
         purchase_number,
@@ -62,6 +63,72 @@ customer_last_purchases as (
         max(purchase_number) as last_purchase_number
     from purchases
     group by customer_id
+),
+
+-- Days of history before the as-of date (the as-of date is day 0).
+shop_history as (
+    select
+        max(
+            {{ dbt.datediff(
+                'purchase_products.purchase_date', 'as_of.as_of_date', 'day'
+            ) }}
+        ) as history_days
+    from purchase_products
+    cross join as_of
+),
+
+-- The baseline window starts baseline_offset_days back and is as long as
+-- the growth window; it is used only when the history reaches its far end.
+baseline as (
+    select
+        case
+            when
+                '{{ baseline }}' = 'same_window_last_year'
+                and shop_history.history_days
+                >= {{ last_year_offset_days + window_days - 1 }}
+                then 'same_window_last_year'
+            when shop_history.history_days >= {{ 2 * window_days - 1 }}
+                then 'previous_window'
+            else 'none'
+        end as growth_baseline
+    from shop_history
+),
+
+baseline_window as (
+    select
+        growth_baseline,
+        case growth_baseline
+            when 'same_window_last_year' then {{ last_year_offset_days }}
+            when 'previous_window' then {{ window_days }}
+        end as baseline_offset_days,
+        -- a product launched after the baseline window's first day has no
+        -- comparable baseline: a new launch
+        case growth_baseline
+            when 'same_window_last_year'
+                then {{ last_year_offset_days + window_days - 1 }}
+            else {{ 2 * window_days - 1 }}
+        end as new_launch_max_days
+    from baseline
+),
+
+purchase_sizes as (
+    select
+        purchase_id,
+        count(distinct product_id) as products_count
+    from purchase_products
+    group by purchase_id
+),
+
+association_counts as (
+    select
+        purchase_products.product_id,
+        count(*) as purchases_count,
+        sum(case when purchase_sizes.products_count > 1 then 1 else 0 end)
+            as purchases_with_other_products_count
+    from purchase_products
+    inner join purchase_sizes
+        on purchase_products.purchase_id = purchase_sizes.purchase_id
+    group by purchase_products.product_id
 ),
 
 -- A buyer of a product: first-time when their first purchase held it,
@@ -114,16 +181,18 @@ unit_counts as (
                 when
                     {{ dbt.datediff(
                         'purchase_products.purchase_date', 'as_of.as_of_date', 'day'
-                    ) }} >= {{ baseline_offset_days }}
+                    ) }} >= baseline_window.baseline_offset_days
                     and {{ dbt.datediff(
                         'purchase_products.purchase_date', 'as_of.as_of_date', 'day'
-                    ) }} < {{ baseline_offset_days + window_days }}
+                    ) }}
+                    < baseline_window.baseline_offset_days + {{ window_days }}
                     then purchase_products.quantity
                 else 0
             end
         ) as prior_units
     from purchase_products
     cross join as_of
+    cross join baseline_window
     group by purchase_products.product_id
 ),
 
@@ -143,24 +212,48 @@ final as (
         products.product_id,
         products.product_name,
         products.category,
+        baseline_window.growth_baseline,
         cast(coalesce(unit_counts.units_sold, 0) as bigint) as units_sold,
         cast(coalesce(buyer_counts.buyers_count, 0) as bigint) as buyers_count,
         cast(coalesce(buyer_counts.first_time_buyers_count, 0) as bigint)
             as first_time_buyers_count,
         cast(coalesce(buyer_counts.repeat_buyers_count, 0) as bigint)
             as repeat_buyers_count,
+        cast(coalesce(association_counts.purchases_count, 0) as bigint)
+            as purchases_count,
+        cast(
+            coalesce(association_counts.purchases_with_other_products_count, 0)
+            as bigint
+        ) as purchases_with_other_products_count,
         cast(coalesce(unit_counts.recent_units, 0) as bigint) as recent_units,
-        cast(coalesce(unit_counts.prior_units, 0) as bigint) as prior_units,
+        -- null: no baseline (the history is too short to cover one)
+        case
+            when baseline_window.growth_baseline <> 'none'
+                then cast(coalesce(unit_counts.prior_units, 0) as bigint)
+        end as prior_units,
         coalesce(line_amounts.net_revenue, 0) as net_revenue,
-        coalesce(line_amounts.cost_amount, 0) as cost_amount,
+        -- null: the unit cost is unknown, so is the margin
+        case
+            when products.unit_cost is not null
+                then coalesce(line_amounts.cost_amount, 0)
+        end as cost_amount,
+        products.unit_cost is not null as is_cost_known,
+        coalesce(
+            {{ dbt.datediff('products.launch_date', 'as_of.as_of_date', 'day') }}
+            < baseline_window.new_launch_max_days,
+            false
+        ) as is_new_launch,
         products.launch_date,
         as_of.as_of_date
     from products
     cross join as_of
+    cross join baseline_window
     left join unit_counts
         on products.product_id = unit_counts.product_id
     left join buyer_counts
         on products.product_id = buyer_counts.product_id
+    left join association_counts
+        on products.product_id = association_counts.product_id
     left join line_amounts
         on products.product_id = line_amounts.product_id
     where products.launch_date is null or products.launch_date <= as_of.as_of_date

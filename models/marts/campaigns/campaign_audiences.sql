@@ -43,7 +43,7 @@ lifecycle as (
 rfm as (
     select
         customer_id,
-        membership_tier
+        rfm_tier
     from {{ ref('customer_rfm') }}
 ),
 
@@ -123,7 +123,7 @@ customer_profile as (
         lifecycle.lifecycle_stage,
         lifecycle.consumable_state,
         lifecycle.dormant_value_tier,
-        rfm.membership_tier,
+        rfm.rfm_tier,
         promoted_category_purchases.last_purchase_date
             as promoted_category_last_purchase_date,
         coalesce(
@@ -185,7 +185,7 @@ candidates as (
     from customer_profile
     where
         recency_state = 'active'
-        and membership_tier in ('diamond', 'gold')
+        and rfm_tier in ('top', 'high')
         and not is_recent_promoted_buyer
 
     union all

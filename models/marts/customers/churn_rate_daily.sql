@@ -71,14 +71,20 @@ running as (
     from daily_events
 ),
 
+-- Before churn_days have passed since the shop's first purchase nobody can
+-- have been gone that long: the rate is 0 by construction, not measured.
 final as (
     select
-        calendar_date,
-        customers_with_purchase_before,
-        churned_customers,
-        cast(churned_customers as double)
-        / nullif(customers_with_purchase_before, 0) as churn_rate
+        running.calendar_date,
+        running.customers_with_purchase_before,
+        running.churned_customers,
+        cast(running.churned_customers as double)
+        / nullif(running.customers_with_purchase_before, 0) as churn_rate,
+        {{ dbt.datediff(
+            'first_purchase.first_purchase_date', 'running.calendar_date', 'day'
+        ) }} >= {{ var('churn_days') }} as is_churn_measurable
     from running
+    cross join first_purchase
 )
 
 select
@@ -86,5 +92,6 @@ select
     cast(customers_with_purchase_before as bigint)
         as customers_with_purchase_before,
     cast(churned_customers as bigint) as churned_customers,
-    cast(churn_rate as double) as churn_rate
+    cast(churn_rate as double) as churn_rate,
+    is_churn_measurable
 from final

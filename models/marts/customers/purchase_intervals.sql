@@ -1,5 +1,6 @@
--- Histogram of inter-purchase intervals, overall (category 'all') and per
--- category of the later purchase. Buckets are interval_bucket_days wide from
+-- Histogram of inter-purchase intervals, overall (category 'all': gaps
+-- between consecutive purchases) and per category (gaps between consecutive
+-- purchases of that category). Buckets are interval_bucket_days wide from
 -- 0; the bucket that reaches interval_histogram_cap_days is cut there and a
 -- last, open bucket holds every interval of the cap or more. Every category
 -- with at least one interval gets every bucket, empty ones with 0.

@@ -1,5 +1,6 @@
--- One row: how many purchasers are VIPs (the 80/20 rule of customer_rfm) and
--- the share of revenue they actually bring, next to the target share.
+-- One row: how many purchasers are VIPs (customer_rfm: the smallest top group
+-- by revenue reaching vip_revenue_share of it), the share of purchasers they
+-- are and the share of revenue they actually bring, next to the target.
 with
 
 customer_rfm as (
@@ -26,7 +27,7 @@ final as (
     select
         coalesce(totals.vip_customers_count, 0) as vip_customers_count,
         totals.purchasers_count,
-        1.0 * totals.vip_customers_count
+        cast(totals.vip_customers_count as double)
         / nullif(totals.purchasers_count, 0) as vip_customer_share,
         coalesce(totals.vip_revenue, 0) as vip_revenue,
         coalesce(totals.total_revenue, 0) as total_revenue,
