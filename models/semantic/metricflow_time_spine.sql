@@ -1,10 +1,7 @@
 -- MetricFlow's day spine: one row per day from the earliest date any metric
 -- can fall on (the first registration or the first purchase, whichever is
--- earlier) to the as-of date. Derived from the data, so it grows with the
--- shop's history; at most daily_series_max_days days, like churn_rate_daily
--- (a singular test fails if the history is longer).
-{% set max_days = var('daily_series_max_days') | int %}
-
+-- earlier) to the as-of date. Derived from the data (date_series), so it
+-- grows with the shop's history, however long.
 with
 
 customers as (
@@ -16,10 +13,6 @@ customers as (
 
 as_of as (
     select as_of_date from {{ ref('int_as_of_date_resolved') }}
-),
-
-day_numbers as (
-    {{ dbt.generate_series(max_days) }}
 ),
 
 data_start as (
@@ -34,24 +27,20 @@ data_start as (
     from customers
 ),
 
-spine as (
+bounds as (
     select
-        cast(
-            {{ dbt.dateadd(
-                'day',
-                'day_numbers.generated_number - 1',
-                'data_start.first_date'
-            ) }} as date
-        ) as date_day
-    from day_numbers
-    cross join data_start
+        data_start.first_date,
+        as_of.as_of_date
+    from data_start
+    cross join as_of
+),
+
+spine as (
+    {{ date_series('bounds.first_date', 'bounds.as_of_date', 'day', 'bounds') }}
 ),
 
 final as (
-    select spine.date_day
-    from spine
-    cross join as_of
-    where spine.date_day <= as_of.as_of_date
+    select series_date as date_day from spine
 )
 
 select date_day from final

@@ -1,6 +1,6 @@
 -- metricflow_time_spine has exactly one row per day from the earliest
--- registration or first purchase to the as-of date. Fails when the history
--- is longer than the spine (var daily_series_max_days) or a day is missing.
+-- registration or first purchase to the as-of date. Fails when a day is
+-- missing or the spine does not reach the data's bounds.
 with
 
 spine as (

@@ -81,10 +81,10 @@ final as (
         cast(running.churned_customers as double)
         / nullif(running.customers_with_purchase_before, 0) as churn_rate,
         {{ dbt.datediff(
-            'first_purchase.first_purchase_date', 'running.calendar_date', 'day'
+            'history_bounds.first_purchase_date', 'running.calendar_date', 'day'
         ) }} >= {{ var('churn_days') }} as is_churn_measurable
     from running
-    cross join first_purchase
+    cross join history_bounds
 )
 
 select
