@@ -5,6 +5,13 @@ profile at the warehouse file (or starts this process's SparkSession for the
 `spark` target, which dbt-spark's session method then reuses), and turns dbt's
 results into typed errors: a failing model or test raises BuildError (exit 1)
 with the failing nodes' messages.
+
+dbt's console log is off; progress.BuildProgress prints a few lines per command
+instead, and dbt's full log still goes to its log file (logs/dbt.log).
+Production builds (`build`) run the models, seeds and data tests; the unit
+tests, which check the SQL's rules on hand-made rows whatever the shop, run when
+asked for (`unit_tests=True`, `crm-marts build --unit-tests`, `make test`) or
+alone (`unit_test`).
 """
 
 from __future__ import annotations
@@ -18,10 +25,10 @@ from typing import Any
 
 from crm_marts import paths
 from crm_marts.errors import BuildError
+from crm_marts.progress import FAILED_STATUSES, BuildProgress
 
 # dbtRunner is not safe to run twice at once in one process.
 _DBT_LOCK = threading.Lock()
-_FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,18 @@ class NodeOutcome:
     message: str
 
 
+def log_file() -> Path:
+    """dbt's full log: $DBT_LOG_PATH/dbt.log, else logs/dbt.log in the project."""
+    configured = os.environ.get("DBT_LOG_PATH")
+    folder = Path(configured) if configured else paths.project_dir() / "logs"
+    return folder / "dbt.log"
+
+
 def invoke(
-    args: list[str], database: Path, target: str = paths.DEFAULT_TARGET
+    args: list[str],
+    database: Path,
+    target: str = paths.DEFAULT_TARGET,
+    show_progress: bool = True,
 ) -> list[NodeOutcome]:
     """Run one dbt command; raise BuildError if any node (or dbt itself) failed.
 
@@ -58,8 +75,19 @@ def invoke(
         "--target",
         target,
     ]
+    callbacks = []
+    progress = None
+    if show_progress:
+        # dbt's console log off (its file log is kept); our lines instead.
+        full_args += ["--log-level", "none", "--log-level-file", "debug"]
+        progress = BuildProgress(
+            args[0], with_unit_tests="--exclude-resource-type" not in args
+        )
+        callbacks.append(progress)
     with _DBT_LOCK:
-        result = dbtRunner().invoke(full_args)
+        result = dbtRunner(callbacks=callbacks).invoke(full_args)
+    if progress is not None:
+        progress.finish(str(log_file()))
     outcomes = [
         NodeOutcome(
             name=node_result.node.name,
@@ -72,14 +100,19 @@ def invoke(
     if result.exception is not None:
         raise BuildError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
-        failed = [o for o in outcomes if o.status in _FAILED_STATUSES]
+        failed = [o for o in outcomes if o.status in FAILED_STATUSES]
         details = "\n".join(f"  - {o.name}: {o.message.strip()}" for o in failed)
         raise BuildError(
             f"dbt {args[0]} failed on {len(failed)} node(s):\n{details}"
             if failed
-            else f"dbt {args[0]} failed; see the log above."
+            else f"dbt {args[0]} failed; see {log_file()}."
         )
     return outcomes
+
+
+def warnings(outcomes: list[NodeOutcome]) -> list[NodeOutcome]:
+    """The data tests that warned (severity warn), for the CLI to list."""
+    return [o for o in outcomes if o.status == "warn"]
 
 
 def build(
@@ -88,9 +121,13 @@ def build(
     select: str | None = None,
     exclude: str | None = None,
     target: str = paths.DEFAULT_TARGET,
+    unit_tests: bool = False,
 ) -> list[NodeOutcome]:
-    """`dbt build` (seeds, models, unit and data tests) with the given vars."""
+    """`dbt build` (seeds, models and data tests; unit tests too when asked for)
+    with the given vars."""
     args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     if select:
         # Run only the tests whose every parent is selected: a test that also
         # reads an unselected model (e.g. rows_reconcile reads rejected_rows)
@@ -98,4 +135,19 @@ def build(
         args += ["--select", select, "--indirect-selection", "cautious"]
     if exclude:
         args += ["--exclude", exclude]
+    return invoke(args, database, target=target)
+
+
+def unit_test(
+    database: Path,
+    dbt_vars: dict[str, Any],
+    select: str | None = None,
+    target: str = paths.DEFAULT_TARGET,
+) -> list[NodeOutcome]:
+    """Run the unit tests alone (`dbt test`); the models' parents must exist in
+    the warehouse already (a build made them), as dbt reads their columns."""
+    args = ["test", "--vars", json.dumps(dbt_vars, sort_keys=True)]
+    args += ["--resource-type", "unit_test"]
+    if select:
+        args += ["--select", select]
     return invoke(args, database, target=target)

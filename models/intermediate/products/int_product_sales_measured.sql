@@ -152,7 +152,11 @@ final as (
         cast(coalesce(unit_counts.recent_units, 0) as bigint) as recent_units,
         cast(coalesce(unit_counts.prior_units, 0) as bigint) as prior_units,
         coalesce(line_amounts.net_revenue, 0) as net_revenue,
-        coalesce(line_amounts.cost_amount, 0) as cost_amount,
+        -- Unknown unit cost (empty in the file): cost, and so margin, unknown.
+        case
+            when products.unit_cost is not null
+                then coalesce(line_amounts.cost_amount, 0)
+        end as cost_amount,
         products.launch_date,
         as_of.as_of_date
     from products
