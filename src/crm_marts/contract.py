@@ -308,11 +308,12 @@ def render_markdown() -> str:
     sections = []
     for table in TABLES:
         presence = (
-            "required" if table.required else f"optional; left out: {table.when_absent}"
+            "required file"
+            if table.required
+            else f"optional file; without it: {table.when_absent}"
         )
         lines = [
-            f"**{table.name}** ({table.description[0].lower()}"
-            f"{table.description[1:].rstrip('.')}; {presence})",
+            f"**{table.name}** ({presence}). {table.description}",
             "",
             "| column | type | required | meaning | empty value | column left out |",
             "|---|---|---|---|---|---|",
@@ -323,8 +324,8 @@ def render_markdown() -> str:
                 column.type,
                 "yes" if column.required else "no",
                 column.description,
-                column.when_empty or "rejects the row",
-                "refused" if column.required else column.when_absent or "",
+                column.when_empty or "row rejected",
+                "the load stops" if column.required else column.when_absent or "",
             ]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         sections.append("\n".join(lines))

@@ -11,6 +11,7 @@ it fails; its message comes with the error at the end (dbt_runner.BuildError).
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -20,14 +21,16 @@ from typing import Any, TextIO
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 # Non-terminal output: a line each time this share of the nodes is done.
 STEP_SHARE = 0.25
+# ... and at least this often (seconds), so a long build never looks stuck.
+HEARTBEAT_SECONDS = 300
 # Terminal output: redraw at most this often (seconds).
 REDRAW_SECONDS = 0.2
 RESOURCE_LABELS = {
-    "model": "models",
-    "seed": "seeds",
-    "test": "data tests",
-    "unit_test": "unit tests",
-    "snapshot": "snapshots",
+    "model": ("model", "models"),
+    "seed": ("seed", "seeds"),
+    "test": ("data test", "data tests"),
+    "unit_test": ("unit test", "unit tests"),
+    "snapshot": ("snapshot", "snapshots"),
 }
 
 
@@ -60,7 +63,7 @@ class BuildProgress:
         self.finished_types: Counter[str] = Counter()
         self.running: dict[str, str] = {}
         self.next_step = STEP_SHARE
-        self.last_draw = 0.0
+        self.last_draw = self.started
         self.line_open = False
         self._lock = threading.Lock()
 
@@ -113,18 +116,22 @@ class BuildProgress:
                 f"({self.done / total:.0%}), {elapsed}"
                 + (f"  {running}" if running else "")
             )
-            width = 100
+            width = shutil.get_terminal_size().columns - 1
             self.stream.write("\r" + line[:width].ljust(width))
             self.stream.flush()
             self.line_open = True
             return
+        step_reached = False
         while self.total and self.done / total >= self.next_step - 1e-9:
-            if self.next_step < 1:
-                self._print(
-                    f"dbt {self.command}: {self.next_step:.0%} "
-                    f"({self.done}/{self.total} nodes), {elapsed}"
-                )
+            step_reached = step_reached or self.next_step < 1
             self.next_step += STEP_SHARE
+        quiet_for = time.monotonic() - self.last_draw
+        if step_reached or (self.done < self.total and quiet_for > HEARTBEAT_SECONDS):
+            self.last_draw = time.monotonic()
+            self._print(
+                f"dbt {self.command}: {self.done / total:.0%} "
+                f"({self.done}/{self.total} nodes), {elapsed}"
+            )
 
     def _print(self, line: str) -> None:
         if self.line_open:
@@ -137,7 +144,7 @@ class BuildProgress:
         """The closing line: time, nodes per type, failures, warnings, skips."""
         with self._lock:
             types = ", ".join(
-                f"{count} {RESOURCE_LABELS.get(kind, kind)}"
+                f"{count} {RESOURCE_LABELS.get(kind, (kind, kind))[count != 1]}"
                 for kind, count in sorted(self.finished_types.items())
             )
             failed = sum(self.statuses[s] for s in FAILED_STATUSES)
