@@ -24,6 +24,7 @@ as its raw tables (write_spark).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from crm_marts.contract import FILE_FORMATS, TABLES, TABLES_BY_NAME, Table
+from crm_marts.contract import FILE_FORMATS, TABLES, Table
 from crm_marts.errors import InputError
 
 SOURCE_FILE_COLUMN = "_source_file"
@@ -67,6 +68,11 @@ class ShopFile:
     path: Path | None
     # Names in the file's header, in file order.
     header: tuple[str, ...] = ()
+    # A CSV file that DuckDB's strict reader refused but a strict CSV reader
+    # accepts row by row (a mix of line endings, as when rows were appended by
+    # another tool): read with DuckDB's strict mode off, and the rows counted.
+    lenient: bool = False
+    expected_rows: int | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -75,7 +81,11 @@ class ShopFile:
 
     @property
     def ignored_columns(self) -> tuple[str, ...]:
-        return tuple(c for c in self.header if c not in self.table.column_names)
+        return tuple(
+            name or f"(unnamed column {position})"
+            for position, name in enumerate(self.header, start=1)
+            if name not in self.table.column_names
+        )
 
 
 @dataclass(frozen=True)
@@ -259,7 +269,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _csv_scan(path: Path, header: tuple[str, ...]) -> str:
+def _csv_scan(path: Path, header: tuple[str, ...], strict: bool) -> str:
     # Every option set, nothing sniffed: comma, double quotes, a header line, all
     # text, and strict mode so a row with too many or too few fields is an error.
     # Unnamed header fields get a placeholder name (their values are not loaded).
@@ -268,7 +278,8 @@ def _csv_scan(path: Path, header: tuple[str, ...]) -> str:
     return (
         f"read_csv('{_escape(str(path))}', columns = {{{columns}}}, header = true, "
         "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        "strict_mode = true, null_padding = false, encoding = 'utf-8')"
+        f"strict_mode = {str(strict).lower()}, null_padding = false, "
+        "encoding = 'utf-8')"
     )
 
 
@@ -295,7 +306,7 @@ def select_sql(shop_file: ShopFile) -> str:
         # The CSV reader returns rows in file order, and row_number() over ()
         # keeps it (DuckDB's documented order preservation).
         values.append(f"row_number() over () as {SOURCE_ROW_COLUMN}")
-        source = _csv_scan(path, shop_file.header)
+        source = _csv_scan(path, shop_file.header, strict=not shop_file.lenient)
     else:
         values.append(f"file_row_number + 1 as {SOURCE_ROW_COLUMN}")
         source = f"read_parquet('{_escape(str(path))}', file_row_number = true)"
@@ -311,21 +322,67 @@ def _decoded_lines(handle: IO[bytes], problem: list[str]) -> Iterator[str]:
             return
 
 
-def locate_csv_problem(path: Path, width: int) -> str:
-    """Find the first line a strict CSV reader rejects, for the error message.
+def scan_csv(path: Path, width: int) -> tuple[str | None, int]:
+    """Read a CSV file with Python's strict CSV reader: the first problem (None
+    if there is none) and the number of data rows (blank lines skipped).
 
     Streams the file (memory stays flat) and stops at the first problem."""
     problem: list[str] = []
+    rows = 0
     with path.open("rb") as handle:
-        reader = csv.reader(_decoded_lines(handle, problem))
-        next(reader, None)
-        for row in reader:
-            if row and len(row) != width:
-                return (
-                    f"line {reader.line_num} (data row {reader.line_num - 1}) has "
-                    f"{len(row)} fields, the header has {width}"
-                )
-    return problem[0] if problem else "the file could not be parsed"
+        reader = csv.reader(_decoded_lines(handle, problem), strict=True)
+        try:
+            next(reader, None)
+            for row in reader:
+                if not row:
+                    continue
+                if len(row) != width:
+                    return (
+                        f"line {reader.line_num} (data row {reader.line_num - 1}) "
+                        f"has {len(row)} fields, the header has {width}"
+                    ), rows
+                rows += 1
+        except csv.Error as exc:
+            return f"line {reader.line_num}: {exc}", rows
+    return (problem[0] if problem else None), rows
+
+
+class _RetryLeniently(Exception):
+    """Read this CSV file again with DuckDB's strict mode off (it passed the
+    Python check)."""
+
+    def __init__(self, shop_file: ShopFile) -> None:
+        super().__init__(shop_file.path)
+        self.shop_file = shop_file
+
+
+def _after_failed_read(shop_file: ShopFile, exc: Exception) -> _RetryLeniently:
+    """What to do when DuckDB could not read a file: a lenient retry for a CSV
+    file that is fine row by row; raises InputError naming the problem else."""
+    import duckdb
+
+    path = shop_file.path
+    if (
+        path is not None
+        and path.suffix == ".csv"
+        and not shop_file.lenient
+        and not isinstance(exc, duckdb.OutOfMemoryException)
+    ):
+        problem, rows = scan_csv(path, len(shop_file.header))
+        if problem is None:
+            return _RetryLeniently(
+                dataclasses.replace(shop_file, lenient=True, expected_rows=rows)
+            )
+    raise _read_error(shop_file, exc) from exc
+
+
+def _check_row_count(shop_file: ShopFile, rows: int) -> None:
+    if shop_file.expected_rows is not None and rows != shop_file.expected_rows:
+        raise InputError(
+            f"{shop_file.path}: DuckDB read {rows:,} rows and a strict CSV reader "
+            f"{shop_file.expected_rows:,}; the file is not plain CSV. Save it again "
+            "as UTF-8 CSV with one kind of line ending."
+        )
 
 
 def _read_error(shop_file: ShopFile, exc: Exception) -> InputError:
@@ -342,7 +399,8 @@ def _read_error(shop_file: ShopFile, exc: Exception) -> InputError:
             f"{DUCKDB_THREADS_ENV}, and check that {TEMP_DIRECTORY_ENV} has room."
         )
     if path is not None and path.suffix == ".csv":
-        problem = locate_csv_problem(path, len(shop_file.header))
+        problem, _ = scan_csv(path, len(shop_file.header))
+        problem = problem or "the file could not be parsed"
         return InputError(
             f"{path}: unreadable: {problem}. Fix that row (quote fields that "
             f"contain commas, save as UTF-8) and load again. ({detail})"
@@ -361,9 +419,6 @@ def _manifest_rows(files: list[ShopFile]) -> list[tuple[str, str, str | None, bo
         for shop_file in files
         for column in shop_file.table.column_names
     ]
-
-
-MANIFEST_COLUMNS = "table_name, column_name, source_file, is_column_present"
 
 
 def _write_manifest(con: Any, relation: str, files: list[ShopFile]) -> None:
@@ -386,7 +441,26 @@ def write_duckdb(
     raw_schema: str,
     progress: ProgressCallback | None = None,
 ) -> dict[str, int]:
-    """Replace the raw tables in the DuckDB file in a single transaction."""
+    """Replace the raw tables in the DuckDB file in a single transaction.
+
+    A CSV file that needs a lenient read aborts the transaction; the load then
+    starts again with that file read leniently."""
+    while True:
+        try:
+            return _write_duckdb_once(files, database, raw_schema, progress)
+        except _RetryLeniently as retry:
+            files = [
+                retry.shop_file if f.table == retry.shop_file.table else f
+                for f in files
+            ]
+
+
+def _write_duckdb_once(
+    files: list[ShopFile],
+    database: Path,
+    raw_schema: str,
+    progress: ProgressCallback | None,
+) -> dict[str, int]:
     import duckdb
 
     existed = database.exists()
@@ -408,8 +482,9 @@ def write_duckdb(
                     [loaded_at],
                 )
             except duckdb.Error as exc:
-                raise _read_error(shop_file, exc) from exc
+                raise _after_failed_read(shop_file, exc) from exc
             (count,) = con.execute(f"select count(*) from {relation}").fetchone()
+            _check_row_count(shop_file, count)
             rows[shop_file.table.name] = count
             if progress is not None:
                 name = None if shop_file.path is None else shop_file.path.name
@@ -462,15 +537,14 @@ def write_spark(
             name = shop_file.table.name
             parquet = scratch / f"{name}.parquet"
             try:
-                con.execute(
-                    f"copy ({select_sql(shop_file)}) to '{_escape(str(parquet))}' "
-                    "(format parquet)"
-                )
+                _copy_to_parquet(con, shop_file, parquet)
             except duckdb.Error as exc:
-                raise _read_error(shop_file, exc) from exc
+                shop_file = _after_failed_read(shop_file, exc).shop_file
+                _copy_to_parquet(con, shop_file, parquet)
             (count,) = con.execute(
                 f"select count(*) from read_parquet('{_escape(str(parquet))}')"
             ).fetchone()
+            _check_row_count(shop_file, count)
             rows[name] = count
             staging = f"{raw_schema}.{STAGING_PREFIX}{name}"
             session.sql(f"drop table if exists {staging}")
@@ -503,6 +577,20 @@ def write_spark(
             session.sql(f"drop table if exists {staging}")
         shutil.rmtree(scratch, ignore_errors=True)
     return rows
+
+
+def _copy_to_parquet(con: Any, shop_file: ShopFile, parquet: Path) -> None:
+    import duckdb
+
+    try:
+        con.execute(
+            f"copy ({select_sql(shop_file)}) to '{_escape(str(parquet))}' "
+            "(format parquet)"
+        )
+    except duckdb.Error as exc:
+        if not shop_file.lenient:
+            raise
+        raise _read_error(shop_file, exc) from exc
 
 
 def _quote_spark(name: str) -> str:
@@ -545,8 +633,3 @@ def load_shop_spark(
     scratch = Path(tempfile.mkdtemp(prefix="load-", dir=spark_dir))
     rows = write_spark(files, session, raw_schema, scratch, progress)
     return _result(files, rows)
-
-
-def table_names() -> tuple[str, ...]:
-    """The raw tables a load writes, manifest included."""
-    return (*TABLES_BY_NAME, MANIFEST_TABLE)

@@ -125,6 +125,35 @@ def test_ragged_row_after_a_quoted_newline_names_the_physical_line(
         load_shop(broken_shop, tmp_path / "crm.duckdb")
 
 
+def test_rows_appended_with_other_line_endings_load_like_the_rest(
+    broken_shop: Path, tmp_path: Path
+) -> None:
+    # Rows appended by another tool (Python's csv module writes \r\n) to a
+    # file with \n line endings: DuckDB's strict reader refuses the mix, the
+    # loader checks the rows itself and reads the file leniently.
+    database = tmp_path / "crm.duckdb"
+    orders = broken_shop / "orders.csv"
+    with orders.open("a", newline="") as handle:
+        handle.write("O12,C4,2024-08-11 10:00:00,,pending,5.00,0,0,app,,false,,\r\n")
+    result = load_shop(broken_shop, database)
+    assert result.rows["orders"] == 12
+    assert _query(
+        database,
+        "select order_id, paid_amount, received_at, _source_row_number "
+        "from raw.orders where _source_row_number >= 11 order by 4",
+    ) == [("O11", "45.00", None, 11), ("O12", "5.00", None, 12)]
+
+
+def test_ragged_row_in_a_file_of_mixed_line_endings_names_the_line(
+    broken_shop: Path, tmp_path: Path
+) -> None:
+    orders = broken_shop / "orders.csv"
+    with orders.open("a", newline="") as handle:
+        handle.write("O12,C4,2024-08-11 10:00:00\r\n")
+    with pytest.raises(InputError, match=r"line 13 \(data row 12\) has 3 fields"):
+        load_shop(broken_shop, tmp_path / "crm.duckdb")
+
+
 def test_invalid_utf8_exits_2_and_names_the_line(
     broken_shop: Path, tmp_path: Path
 ) -> None:

@@ -1,5 +1,12 @@
 {%- set string_type = api.Column.translate_type('string') %}
-{%- set free_orders_are_purchases = var('count_free_orders_as_purchases') %}
+{#- A paid amount of 0 (a free order) is usable only when the var says so. -#}
+{%- if var('count_free_orders_as_purchases') %}
+    {%- set rejects_free_orders = 'false' %}
+    {%- set paid_amount_reason = 'negative_paid_amount' %}
+{%- else %}
+    {%- set rejects_free_orders = 'true' %}
+    {%- set paid_amount_reason = 'non_positive_paid_amount' %}
+{%- endif %}
 with
 
 source_orders as (
@@ -151,11 +158,10 @@ final as (
             when paid_at < created_at then 'paid_before_created'
             when not is_known_status then 'unknown_status'
             when paid_amount is null then 'unparseable_paid_amount'
-            {%- if free_orders_are_purchases %}
-            when paid_amount < 0 then 'negative_paid_amount'
-            {%- else %}
-            when paid_amount <= 0 then 'non_positive_paid_amount'
-            {%- endif %}
+            when
+                paid_amount < 0
+                or (paid_amount = 0 and {{ rejects_free_orders }})
+                then '{{ paid_amount_reason }}'
             when
                 discount_amount_text is not null
                 and {{ parse_text('discount_amount_text', 'decimal(18, 2)') }}
