@@ -45,21 +45,8 @@ order_customers as (
         _source_file as source_file,
         _source_row_number as source_row_number,
         {{ clean_text('customer_id') }} as customer_id,
-        {{ parse_text(clean_text('created_at'), 'timestamp') }} as created_at
+        created_at
     from source_orders
-),
-
--- Each customer's first order placed (whatever its status): their
--- registration when the customers file leaves it empty, or has no file.
-first_orders as (
-    select
-        customer_id,
-        min(created_at) as first_order_at,
-        max(source_file) as source_file,
-        min(source_row_number) as source_row_number
-    from order_customers
-    where customer_id is not null and created_at is not null
-    group by customer_id
 ),
 
 typed as (
@@ -85,6 +72,46 @@ typed as (
         {{ clean_text('accepts_sms') }} as accepts_sms_text,
         {{ clean_text('accepts_phone') }} as accepts_phone_text
     from source_customers
+),
+
+-- Customers of the file whose registration comes from their first order
+-- (registered_at empty). Without a customers file, every buyer's does.
+undated_customers as (
+    select distinct {{ clean_text('customer_id') }} as customer_id
+    from source_customers
+    where {{ clean_text('registered_at') }} is null
+),
+
+-- The orders dating those registrations; a complete customers file keeps
+-- none, so parsing and sorting every order's date is not paid for.
+dated_orders as (
+    select
+        order_customers.source_file,
+        order_customers.source_row_number,
+        order_customers.customer_id,
+        order_customers.created_at
+    from order_customers
+    cross join columns_present
+    left join undated_customers
+        on order_customers.customer_id = undated_customers.customer_id
+    where
+        order_customers.customer_id is not null
+        and (
+            not columns_present.has_file
+            or undated_customers.customer_id is not null
+        )
+),
+
+-- Each customer's first order placed (whatever its status).
+first_orders as (
+    select
+        customer_id,
+        min({{ parse_text(clean_text('created_at'), 'timestamp') }})
+            as first_order_at,
+        max(source_file) as source_file,
+        min(source_row_number) as source_row_number
+    from dated_orders
+    group by customer_id
 ),
 
 numbered as (
@@ -158,7 +185,9 @@ derived_customers as (
         cast(null as {{ string_type }}) as rejection_reason
     from first_orders
     cross join columns_present
-    where not columns_present.has_file
+    where
+        not columns_present.has_file
+        and first_orders.first_order_at is not null
 ),
 
 final as (
