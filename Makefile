@@ -37,9 +37,10 @@ score: $(STAMP)
 	DBT_PROFILES_DIR=profiles $(BIN)/dbt-score lint --run-dbt-parse
 
 # Build every model and run every unit and data test on a fresh sample shop,
-# in a separate warehouse file so `make run`'s output is left alone.
+# in a separate warehouse file so `make run`'s output is left alone. (Production
+# builds, `crm-marts build` and `run`, leave the unit tests out.)
 dbt-test: $(STAMP)
-	CRM_MARTS_DUCKDB_PATH=$(TEST_DB) $(BIN)/crm-marts run --out $(TEST_EXPORTS)
+	CRM_MARTS_DUCKDB_PATH=$(TEST_DB) $(BIN)/crm-marts run --unit-tests --out $(TEST_EXPORTS)
 
 # The CDNOW summaries the prediction tests fit (from the lifetimes 0.11.3 wheel,
 # pinned and hash-checked; cached in data/reference, git-ignored).

@@ -1,12 +1,16 @@
 """Benchmark: generate, load and build shops of ~1M and ~10M orders.
 
-Prints wall time and peak memory (max RSS) per step, and compares the dbt build of
+Prints wall time and peak memory (max RSS) per step. The load is set beside DuckDB's
+own read of the same files into a scratch database (`create table as select * from
+read_parquet(...)`, or `read_csv(..., all_varchar = true)` for CSV files), which the
+loader should stay within 2x of. It also compares the dbt build of
 the customer marts with one hand-written DuckDB query computing the same customer
 facts from the same raw tables (the reference a build should stay within 1.5x of,
 plus dbt's fixed start-up, which is measured separately with an empty selection).
 
     python scripts/bench.py                  # ~1M and ~10M orders
     python scripts/bench.py --sizes 300000   # customers per shop, any list
+    python scripts/bench.py --load-only      # the load lines alone
 
 Each step runs in its own process so its peak memory is its own. The shops are kept
 in --work (default warehouse/bench) so a second run can skip generation.
@@ -26,6 +30,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # ~3.3 orders per customer on the sample shop: 300k customers ~ 1M orders.
 DEFAULT_SIZES = (300_000, 3_000_000)
+
+# DuckDB's own read of a shop's files: every table in full, nothing checked.
+READ_REFERENCE = """
+import duckdb, pathlib, sys
+shop, database = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+database.unlink(missing_ok=True)
+con = duckdb.connect(str(database))
+con.execute("set enable_progress_bar = false")
+for path in sorted(shop.iterdir()):
+    if path.suffix == ".parquet":
+        scan = f"read_parquet('{path}')"
+    elif path.suffix == ".csv":
+        scan = f"read_csv('{path}', all_varchar = true)"
+    else:
+        continue
+    con.execute(f"create table {path.stem} as select * from {scan}")
+con.close()
+database.unlink()
+"""
 
 REFERENCE_QUERY = """
 create or replace table bench_reference as
@@ -110,7 +133,9 @@ def python_step(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def bench_size(customers: int, work: Path) -> dict[str, object]:
+def bench_size(
+    customers: int, work: Path, load_only: bool = False
+) -> dict[str, object]:
     shop = work / f"shop_{customers}"
     database = work / f"crm_{customers}.duckdb"
     env = {
@@ -143,6 +168,26 @@ def bench_size(customers: int, work: Path) -> dict[str, object]:
     orders = _count_orders(shop)
     print(f"shop: {customers:,} customers, {orders:,} orders")
     steps.append(run_step("load", [*cli, "load", str(shop)], env))
+    steps.append(
+        run_step(
+            "DuckDB read (reference)",
+            python_step(READ_REFERENCE) + [str(shop), str(work / "read.duckdb")],
+            env,
+        )
+    )
+    load_step, read_step = steps[-2:]
+    print(
+        f"  load / DuckDB's own read = {load_step.seconds / read_step.seconds:.1f}x "
+        f"time, {load_step.peak_mb / read_step.peak_mb:.1f}x peak memory "
+        "(target: within 2x)"
+    )
+    if load_only:
+        return {
+            "customers": customers,
+            "orders": orders,
+            "steps": [step.__dict__ for step in steps],
+            "load_over_read": round(load_step.seconds / read_step.seconds, 2),
+        }
     steps.append(
         run_step(
             "dbt start-up (empty select)",
@@ -188,6 +233,7 @@ def bench_size(customers: int, work: Path) -> dict[str, object]:
         "customers": customers,
         "orders": orders,
         "steps": [step.__dict__ for step in steps],
+        "load_over_read": round(load_step.seconds / read_step.seconds, 2),
         "build_over_reference": round(ratio, 2),
         "customers_run_over_reference": round(like_for_like, 2),
     }
@@ -203,12 +249,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--work", type=Path, default=ROOT / "warehouse" / "bench")
+    parser.add_argument(
+        "--load-only", action="store_true", help="time the load steps only"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
     for customers in args.sizes:
         print(f"\n== {customers:,} customers")
-        results.append(bench_size(customers, args.work))
+        results.append(bench_size(customers, args.work, args.load_only))
     (args.work / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nfigures saved to {args.work / 'results.json'}")
 

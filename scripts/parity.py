@@ -417,7 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not (
         _run(["load", str(data), "--target", "duckdb"], duckdb_env)
-        and _run(["build", "--target", "duckdb", *build_args], duckdb_env)
+        and _run(
+            ["build", "--target", "duckdb", "--unit-tests", *build_args], duckdb_env
+        )
     ):
         failures.append("the DuckDB load or build failed; see above")
     timings["duckdb load + build"] = time.perf_counter() - started
@@ -436,8 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     session = spark.get_session(work / "spark")
     timings["spark start"] = time.perf_counter() - started
     started = time.perf_counter()
-    rows = load_shop_spark(data, work / "spark")
-    print(f"loaded {data} into Spark: {rows}", flush=True)
+    loaded = load_shop_spark(data, work / "spark")
+    print(f"loaded {data} into Spark: {loaded.rows}", flush=True)
     timings["spark load"] = time.perf_counter() - started
     started = time.perf_counter()
     try:
@@ -448,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
             select=args.select,
             exclude=args.exclude,
             target="spark",
+            unit_tests=True,
         )
     except CrmMartsError as exc:
         failures.append(f"the Spark build failed: {exc}")

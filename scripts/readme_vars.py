@@ -1,6 +1,7 @@
 """Render the README's vars table from dbt_project.yml, where each var's comment
-says what it means. `python scripts/readme_vars.py --write` updates README.md
-between its vars markers; a test fails when the two drift apart.
+says what it means, and its data contract tables from src/crm_marts/contract.py.
+`python scripts/readme_vars.py --write` updates README.md between its markers; a
+test fails when they drift apart.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- vars:start -->", "<!-- vars:end -->"
+CONTRACT_START, CONTRACT_END = "<!-- contract:start -->", "<!-- contract:end -->"
 VAR_LINE = re.compile(r"^  (\w+):\s*(.*)$")
 SECTION_LINE = re.compile(r"^  # ---+ (.*?) -*$")
 
@@ -42,10 +44,18 @@ def render_vars_table(project_text: str) -> str:
     return header + "\n" + "\n".join(rows)
 
 
-def readme_with_table(readme: str, table: str) -> str:
-    before, rest = readme.split(START, 1)
-    _, after = rest.split(END, 1)
-    return f"{before}{START}\n{table}\n{END}{after}"
+def readme_with_table(
+    readme: str, table: str, start: str = START, end: str = END
+) -> str:
+    before, rest = readme.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}\n{table}\n{end}{after}"
+
+
+def readme_with_contract(readme: str) -> str:
+    from crm_marts.contract import render_markdown
+
+    return readme_with_table(readme, render_markdown(), CONTRACT_START, CONTRACT_END)
 
 
 def main() -> None:
@@ -55,7 +65,9 @@ def main() -> None:
     table = render_vars_table((ROOT / "dbt_project.yml").read_text())
     if args.write:
         readme = ROOT / "README.md"
-        readme.write_text(readme_with_table(readme.read_text(), table))
+        readme.write_text(
+            readme_with_contract(readme_with_table(readme.read_text(), table))
+        )
     else:
         print(table)
 

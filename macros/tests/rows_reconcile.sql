@@ -1,6 +1,10 @@
-{% test rows_reconcile(model, raw_relation, rejected_relation, source_table) %}
+{% test rows_reconcile(
+    model, raw_relation, rejected_relation, source_table, staged_where=none
+) %}
 {#- Every raw row is either staged (the model) or rejected with a reason:
-    raw rows = staged rows + rejected rows for source_table. -#}
+    raw rows = staged rows + rejected rows for source_table. staged_where
+    keeps the staged rows that come from the raw table (not those staging
+    derives from another one). -#}
 with
 
 raw_rows as (
@@ -9,6 +13,9 @@ raw_rows as (
 
 staged_rows as (
     select count(*) as row_count from {{ model }}
+    {%- if staged_where %}
+    where {{ staged_where }}
+    {%- endif %}
 ),
 
 rejected_rows as (

@@ -62,6 +62,12 @@ build_target_option = click.option(
     "set up by CRM_MARTS_SPARK_* variables; see profiles/profiles.yml). "
     "Default: $CRM_MARTS_TARGET, else duckdb.",
 )
+unit_tests_option = click.option(
+    "--unit-tests",
+    is_flag=True,
+    help="Also run the dbt unit tests (the rules checked on hand-made rows; "
+    "`make test` runs them). Default: models, seeds and data tests only.",
+)
 format_option = click.option(
     "--format",
     "file_format",
@@ -123,27 +129,33 @@ def do_generate(
     click.echo(f"generated sample shop in {out}: {counts}")
 
 
+def _echo_loaded(table: str, file_name: str | None, rows: int, seconds: float) -> None:
+    source = file_name or "(no file)"
+    click.echo(f"  {table:<12} {source:<20} {rows:>12,} rows  {seconds:6.1f} s")
+
+
 def do_load(data_dir: Path, database: Path, target: str = paths.DEFAULT_TARGET) -> None:
     from crm_marts.load import load_shop, load_shop_spark
 
+    click.echo(f"loading {data_dir}:")
     if target == "spark":
         database = paths.spark_dir()
-        rows = load_shop_spark(data_dir, database)
+        result = load_shop_spark(data_dir, database, progress=_echo_loaded)
     else:
-        rows = load_shop(data_dir, database)
-    counts = ", ".join(f"{name} {count:,}" for name, count in rows.items())
+        result = load_shop(data_dir, database, progress=_echo_loaded)
+    counts = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
     click.echo(f"loaded {data_dir} into {database}: {counts}")
+    if result.defaults:
+        click.echo("left out of the files, so the data contract's defaults apply:")
+        for line in result.defaults:
+            click.echo(f"  {line}")
+    if result.ignored:
+        click.echo("not in the data contract, so not loaded:")
+        for line in result.ignored:
+            click.echo(f"  {line}")
 
 
-def do_build(
-    database: Path,
-    dbt_vars: dict[str, Any],
-    select: str | None = None,
-    target: str = paths.DEFAULT_TARGET,
-    exclude: str | None = None,
-) -> None:
-    from crm_marts import predictions
-
+def _check_warehouse(database: Path, target: str) -> None:
     if target == "spark":
         from crm_marts.spark import has_warehouse
 
@@ -156,10 +168,47 @@ def do_build(
         raise InputError(
             f"{database}: no warehouse yet. Run `crm-marts load DIR` first."
         )
+
+
+def report_build(
+    database: Path,
+    dbt_vars: dict[str, Any],
+    outcomes: list[Any],
+    target: str = paths.DEFAULT_TARGET,
+) -> None:
+    """After a build: the data tests that warned and the rows that were rejected."""
+    from crm_marts import dbt_runner, rejections
+
+    for outcome in dbt_runner.warnings(outcomes):
+        click.echo(f"warning: {outcome.name}: {outcome.message.strip()}")
+    if not any(o.name == rejections.REJECTED_ROWS_MODEL for o in outcomes):
+        return  # a partial build: the rejected_rows mart may be stale
+    counts = rejections.read_counts(
+        database, str(dbt_vars.get("raw_schema") or "raw"), target
+    )
+    if counts is not None:
+        for line in rejections.format_counts(*counts):
+            click.echo(line)
+
+
+def do_build(
+    database: Path,
+    dbt_vars: dict[str, Any],
+    select: str | None = None,
+    target: str = paths.DEFAULT_TARGET,
+    exclude: str | None = None,
+    unit_tests: bool = False,
+) -> list[Any]:
+    from crm_marts import predictions
+
+    _check_warehouse(database, target)
     # dbt build, with the fitting step of the prediction marts when selected
-    built_vars = predictions.build(database, dbt_vars, select, exclude, target)
+    built_vars, outcomes = predictions.build(
+        database, dbt_vars, select, exclude, target, unit_tests=unit_tests
+    )
     if target == paths.DEFAULT_TARGET:
         _write_build_info(database, built_vars)
+    return outcomes
 
 
 def do_export(database: Path, out: Path, file_format: str) -> list[Any]:
@@ -352,19 +401,40 @@ def load(data_dir: Path, target: str) -> None:
 @exclude_option
 @vars_option
 @build_target_option
+@unit_tests_option
 def build(
     as_of: dt.datetime | None,
     select: str | None,
     exclude: str | None,
     dbt_vars: str | None,
     target: str,
+    unit_tests: bool,
 ) -> None:
-    """Build and test the dbt models (dbt build)."""
+    """Build the dbt models and run the data tests (dbt build)."""
     database = {"duckdb": paths.duckdb_path(), "spark": paths.spark_dir()}.get(
         target, target
     )
-    do_build(paths.duckdb_path(), parse_vars(dbt_vars, as_of), select, target, exclude)
+    parsed_vars = parse_vars(dbt_vars, as_of)
+    outcomes = do_build(
+        paths.duckdb_path(), parsed_vars, select, target, exclude, unit_tests
+    )
     click.echo(f"build ok: {database}")
+    report_build(paths.duckdb_path(), parsed_vars, outcomes, target)
+
+
+@cli.command("test-unit")
+@select_option
+@vars_option
+@build_target_option
+def test_unit(select: str | None, dbt_vars: str | None, target: str) -> None:
+    """Run the dbt unit tests alone (after a build: dbt reads the models' columns)."""
+    from crm_marts import dbt_runner
+
+    _check_warehouse(paths.duckdb_path(), target)
+    dbt_runner.unit_test(
+        paths.duckdb_path(), parse_vars(dbt_vars, None), select, target
+    )
+    click.echo("unit tests ok")
 
 
 @cli.command()
@@ -389,6 +459,7 @@ def export(file_format: str, out: Path) -> None:
 @vars_option
 @format_option
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_EXPORT_DIR)
+@unit_tests_option
 def run(
     data_dir: Path | None,
     customers: int,
@@ -397,6 +468,7 @@ def run(
     dbt_vars: str | None,
     file_format: str,
     out: Path,
+    unit_tests: bool,
 ) -> None:
     """The main job: (generate,) load, build, export, summary and HTML report."""
     from crm_marts.summary import print_summary
@@ -407,7 +479,8 @@ def run(
         data_dir = DEFAULT_SAMPLE_DIR
         do_generate(data_dir, customers, seed, "csv")
     do_load(data_dir, database)
-    do_build(database, parsed_vars)
+    outcomes = do_build(database, parsed_vars, unit_tests=unit_tests)
+    report_build(database, parsed_vars, outcomes)
     exported = do_export(database, out, file_format)
     print_summary(database, exported)
     click.echo("")

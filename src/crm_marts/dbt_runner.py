@@ -7,6 +7,13 @@ results into typed errors: a failing model or test raises BuildError (exit 1)
 with the failing nodes' messages, or InputError (exit 2) when every failing node
 is a check of the input data (a model whose config has `meta: {input_check:
 true}`, e.g. int_calendar_span_checked: the data reach beyond the calendars).
+
+dbt's console log is off; progress.BuildProgress prints a few lines per command
+instead, and dbt's full log still goes to its log file (logs/dbt.log).
+Production builds (`build`) run the models, seeds and data tests; the unit
+tests, which check the SQL's rules on hand-made rows whatever the shop, run when
+asked for (`unit_tests=True`, `crm-marts build --unit-tests`, `make test`) or
+alone (`unit_test`).
 """
 
 from __future__ import annotations
@@ -20,10 +27,10 @@ from typing import Any
 
 from crm_marts import paths
 from crm_marts.errors import BuildError, InputError
+from crm_marts.progress import FAILED_STATUSES, BuildProgress
 
 # dbtRunner is not safe to run twice at once in one process.
 _DBT_LOCK = threading.Lock()
-_FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 
 @dataclass(frozen=True)
@@ -35,8 +42,18 @@ class NodeOutcome:
     is_input_check: bool = False
 
 
+def log_file() -> Path:
+    """dbt's full log: $DBT_LOG_PATH/dbt.log, else logs/dbt.log in the project."""
+    configured = os.environ.get("DBT_LOG_PATH")
+    folder = Path(configured) if configured else paths.project_dir() / "logs"
+    return folder / "dbt.log"
+
+
 def invoke(
-    args: list[str], database: Path, target: str = paths.DEFAULT_TARGET
+    args: list[str],
+    database: Path,
+    target: str = paths.DEFAULT_TARGET,
+    show_progress: bool = True,
 ) -> list[NodeOutcome]:
     """Run one dbt command; raise BuildError if any node (or dbt itself) failed.
 
@@ -53,8 +70,19 @@ def invoke(
         os.environ[paths.DUCKDB_PATH_ENV] = str(database)
         database.parent.mkdir(parents=True, exist_ok=True)
     full_args = [*args, *_project_args(target)]
+    callbacks = []
+    progress = None
+    if show_progress:
+        # dbt's console log off (its file log is kept); our lines instead.
+        full_args += ["--log-level", "none", "--log-level-file", "debug"]
+        progress = BuildProgress(
+            args[0], with_unit_tests="--exclude-resource-type" not in args
+        )
+        callbacks.append(progress)
     with _DBT_LOCK:
-        result = dbtRunner().invoke(full_args)
+        result = dbtRunner(callbacks=callbacks).invoke(full_args)
+    if progress is not None:
+        progress.finish(str(log_file()))
     outcomes = [
         NodeOutcome(
             name=node_result.node.name,
@@ -68,14 +96,14 @@ def invoke(
     if result.exception is not None:
         raise BuildError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
-        failed = [o for o in outcomes if o.status in _FAILED_STATUSES]
+        failed = [o for o in outcomes if o.status in FAILED_STATUSES]
         details = "\n".join(f"  - {o.name}: {o.message.strip()}" for o in failed)
         if failed and all(o.is_input_check for o in failed):
             raise InputError(f"dbt {args[0]} stopped on the input data:\n{details}")
         raise BuildError(
             f"dbt {args[0]} failed on {len(failed)} node(s):\n{details}"
             if failed
-            else f"dbt {args[0]} failed; see the log above."
+            else f"dbt {args[0]} failed; see {log_file()}."
         )
     return outcomes
 
@@ -86,6 +114,11 @@ def _is_input_check(node: Any) -> bool:
     return bool(meta.get("input_check"))
 
 
+def warnings(outcomes: list[NodeOutcome]) -> list[NodeOutcome]:
+    """The data tests that warned (severity warn), for the CLI to list."""
+    return [o for o in outcomes if o.status == "warn"]
+
+
 def build(
     database: Path,
     dbt_vars: dict[str, Any],
@@ -93,8 +126,10 @@ def build(
     exclude: str | None = None,
     target: str = paths.DEFAULT_TARGET,
     indirect_selection: str = "cautious",
+    unit_tests: bool = False,
 ) -> list[NodeOutcome]:
-    """`dbt build` (seeds, models, unit and data tests) with the given vars.
+    """`dbt build` (seeds, models and data tests; unit tests too when asked for)
+    with the given vars.
 
     With a selection, tests are picked by `indirect_selection`: by default only
     those whose every parent is selected, since a test that also reads an
@@ -103,6 +138,8 @@ def build(
     other parents are ancestors, built earlier.
     """
     args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     if select:
         args += ["--select", select, "--indirect-selection", indirect_selection]
     if exclude:
@@ -145,3 +182,18 @@ def _project_args(target: str) -> list[str]:
         "--target",
         target,
     ]
+
+
+def unit_test(
+    database: Path,
+    dbt_vars: dict[str, Any],
+    select: str | None = None,
+    target: str = paths.DEFAULT_TARGET,
+) -> list[NodeOutcome]:
+    """Run the unit tests alone (`dbt test`); the models' parents must exist in
+    the warehouse already (a build made them), as dbt reads their columns."""
+    args = ["test", "--vars", json.dumps(dbt_vars, sort_keys=True)]
+    args += ["--resource-type", "unit_test"]
+    if select:
+        args += ["--select", select]
+    return invoke(args, database, target=target)

@@ -56,12 +56,30 @@ def build(
     select: str | None = None,
     exclude: str | None = None,
     target: str = paths.DEFAULT_TARGET,
-) -> dict[str, Any]:
+    unit_tests: bool = False,
+) -> tuple[dict[str, Any], list[dbt_runner.NodeOutcome]]:
     """`dbt build` with the fitting step when the selection needs it; returns the
-    vars the downstream models were built with (the fit included)."""
+    vars the downstream models were built with (the fit included) and the
+    outcomes of every node built."""
+
+    def run(
+        run_vars: dict[str, Any],
+        run_select: str | None,
+        run_exclude: str | None,
+        indirect_selection: str = "cautious",
+    ) -> list[dbt_runner.NodeOutcome]:
+        return dbt_runner.build(
+            database,
+            run_vars,
+            run_select,
+            run_exclude,
+            target,
+            indirect_selection=indirect_selection,
+            unit_tests=unit_tests,
+        )
+
     if dbt_vars.get(FIT_VAR) is not None:
-        dbt_runner.build(database, dbt_vars, select, exclude, target)
-        return dbt_vars
+        return dbt_vars, run(dbt_vars, select, exclude)
     scored = dbt_runner.list_models(
         database,
         dbt_vars,
@@ -70,25 +88,16 @@ def build(
         target=target,
     )
     if not scored:
-        dbt_runner.build(database, dbt_vars, select, exclude, target)
-        return dbt_vars
-    dbt_runner.build(
-        database,
+        return dbt_vars, run(dbt_vars, select, exclude)
+    outcomes = run(
         dbt_vars,
         select,
-        exclude=" ".join(part for part in (exclude, FITTED_SELECTOR) if part),
-        target=target,
+        " ".join(part for part in (exclude, FITTED_SELECTOR) if part),
     )
     fit = fit_warehouse(database, target)
     fitted_vars = {**dbt_vars, FIT_VAR: fit}
-    dbt_runner.build(
-        database,
-        fitted_vars,
-        select=" ".join(scored),
-        target=target,
-        indirect_selection="buildable",
-    )
-    return fitted_vars
+    outcomes += run(fitted_vars, " ".join(scored), None, "buildable")
+    return fitted_vars, outcomes
 
 
 def _intersect(select: str | None, selector: str) -> str:

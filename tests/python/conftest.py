@@ -12,6 +12,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN_SHOP = FIXTURES / "broken_shop"
+TRANSACTION_LOG = FIXTURES / "transaction_log"
 
 
 def run_cli(
@@ -40,9 +41,19 @@ def broken_shop(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def transaction_log(tmp_path: Path) -> Path:
+    """A writable copy of the orders-only, CDNOW-shaped transaction log."""
+    target = tmp_path / "log"
+    shutil.copytree(TRANSACTION_LOG, target)
+    (target / "README.md").unlink()
+    return target
+
+
 @pytest.fixture(scope="session")
 def built_broken_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The broken shop loaded and built (dbt build) once; returns the database."""
+    """The broken shop loaded and built (dbt build) once; returns the database.
+    The build's console output is kept beside it, in build_output.txt."""
     workdir = tmp_path_factory.mktemp("broken_build")
     database = workdir / "crm.duckdb"
     shop = workdir / "shop"
@@ -51,6 +62,7 @@ def built_broken_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert loaded.returncode == 0, loaded.stderr
     built = run_cli("build", database=database)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr
+    (workdir / "build_output.txt").write_text(built.stdout)
     return database
 
 

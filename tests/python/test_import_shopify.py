@@ -320,11 +320,6 @@ def test_import_replaces_a_stale_file_of_the_other_format(tmp_path: Path) -> Non
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the loader branch: an empty unit_cost (margin unknown) and a "
-    "free 0.00 order must load without being rejected",
-)
 def test_imported_shop_builds_with_only_the_anonymous_order_rejected(
     tmp_path: Path,
 ) -> None:
@@ -337,6 +332,9 @@ def test_imported_shop_builds_with_only_the_anonymous_order_rejected(
         str(shop),
         "--out",
         str(tmp_path / "exports"),
+        # free (0.00) orders are purchases in these shops
+        "--vars",
+        "{count_free_orders_as_purchases: true}",
         database=database,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr

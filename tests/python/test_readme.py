@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from readme_vars import readme_with_table, render_vars_table  # noqa: E402
+from readme_vars import (  # noqa: E402
+    readme_with_contract,
+    readme_with_table,
+    render_vars_table,
+)
 
 
 def test_readme_lists_every_contract_column() -> None:
@@ -19,6 +23,12 @@ def test_readme_lists_every_contract_column() -> None:
         section = README.split(f"**{table.name}**", 1)[1].split("\n\n**", 1)[0]
         for column in table.columns:
             assert f"| {column.name} |" in section, (table.name, column.name)
+
+
+def test_readme_contract_tables_match_the_contract() -> None:
+    assert readme_with_contract(README) == README, (
+        "README contract tables are stale: run python scripts/readme_vars.py --write"
+    )
 
 
 def test_readme_vars_table_matches_dbt_project() -> None:

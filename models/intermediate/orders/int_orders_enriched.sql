@@ -49,7 +49,12 @@ orders_as_of as (
         orders.*,
         as_of.as_of_date,
         orders.paid_at is not null
-        and cast(orders.paid_at as date) <= as_of.as_of_date as is_paid
+        and cast(orders.paid_at as date) <= as_of.as_of_date as is_paid,
+        -- The refund covers a non-zero paid amount: no purchase. A free order
+        -- (paid 0, refunded 0, kept with count_free_orders_as_purchases) is
+        -- not refunded.
+        orders.refund_amount > 0
+        and orders.refund_amount >= orders.paid_amount as is_fully_refunded
     from orders
     cross join as_of
     where orders.created_date <= as_of.as_of_date
@@ -92,17 +97,16 @@ final as (
             when
                 orders_as_of.is_paid
                 and order_statuses.is_purchase_status
-                and orders_as_of.refund_amount < orders_as_of.paid_amount
+                and not orders_as_of.is_fully_refunded
                 then orders_as_of.paid_amount - orders_as_of.refund_amount
             else 0
         end as net_revenue,
         orders_as_of.is_paid,
-        orders_as_of.is_paid
-        and orders_as_of.refund_amount >= orders_as_of.paid_amount
+        orders_as_of.is_paid and orders_as_of.is_fully_refunded
             as is_fully_refunded,
         orders_as_of.is_paid
         and order_statuses.is_purchase_status
-        and orders_as_of.refund_amount < orders_as_of.paid_amount
+        and not orders_as_of.is_fully_refunded
             as is_valid_purchase,
         orders_as_of.promotion_tag is not null as is_promotion_order,
         orders_as_of.is_presale,

@@ -14,6 +14,7 @@ final as (
         accepts_sms as has_sms_consent,
         accepts_phone as has_phone_consent,
         unsubscribed_at is not null as is_unsubscribed,
+        is_derived_from_orders,
         birthday_date,
         registered_at,
         unsubscribed_at

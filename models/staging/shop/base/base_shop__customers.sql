@@ -1,3 +1,4 @@
+{%- set string_type = api.Column.translate_type('string') %}
 with
 
 source_customers as (
@@ -17,6 +18,37 @@ source_customers as (
     from {{ source('shop', 'customers') }}
 ),
 
+source_orders as (
+    select
+        _source_file,
+        _source_row_number,
+        customer_id,
+        created_at
+    from {{ source('shop', 'orders') }}
+),
+
+load_manifest as (
+    select
+        table_name,
+        column_name,
+        source_file,
+        is_column_present
+    from {{ source('shop', 'load_manifest') }}
+),
+
+columns_present as (
+    {{ columns_present('load_manifest', 'customers', []) }}
+),
+
+order_customers as (
+    select
+        _source_file as source_file,
+        _source_row_number as source_row_number,
+        {{ clean_text('customer_id') }} as customer_id,
+        created_at
+    from source_orders
+),
+
 typed as (
     select
         _source_file as source_file,
@@ -33,6 +65,7 @@ typed as (
             as registered_at,
         {{ parse_text(clean_text('unsubscribed_at'), 'timestamp') }}
             as unsubscribed_at,
+        {{ clean_text('registered_at') }} as registered_at_text,
         {{ clean_text('birthday') }} as birthday_text,
         {{ clean_text('unsubscribed_at') }} as unsubscribed_at_text,
         {{ clean_text('accepts_email') }} as accepts_email_text,
@@ -41,16 +74,59 @@ typed as (
     from source_customers
 ),
 
-numbered as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id order by source_row_number
-        ) as customer_id_occurrence
-    from typed
+-- Customers of the file whose registration comes from their first order
+-- (registered_at empty). Without a customers file, every buyer's does.
+undated_customers as (
+    select distinct {{ clean_text('customer_id') }} as customer_id
+    from source_customers
+    where {{ clean_text('registered_at') }} is null
 ),
 
-final as (
+-- The orders dating those registrations; a complete customers file keeps
+-- none, so parsing and sorting every order's date is not paid for.
+dated_orders as (
+    select
+        order_customers.source_file,
+        order_customers.source_row_number,
+        order_customers.customer_id,
+        order_customers.created_at
+    from order_customers
+    cross join columns_present
+    left join undated_customers
+        on order_customers.customer_id = undated_customers.customer_id
+    where
+        order_customers.customer_id is not null
+        and (
+            not columns_present.has_file
+            or undated_customers.customer_id is not null
+        )
+),
+
+-- Each customer's first order placed (whatever its status).
+first_orders as (
+    select
+        customer_id,
+        min({{ parse_text(clean_text('created_at'), 'timestamp') }})
+            as first_order_at,
+        max(source_file) as source_file,
+        min(source_row_number) as source_row_number
+    from dated_orders
+    group by customer_id
+),
+
+numbered as (
+    select
+        typed.*,
+        first_orders.first_order_at,
+        row_number() over (
+            partition by typed.customer_id order by typed.source_row_number
+        ) as customer_id_occurrence
+    from typed
+    left join first_orders
+        on typed.customer_id = first_orders.customer_id
+),
+
+file_customers as (
     select
         source_file,
         source_row_number,
@@ -58,26 +134,66 @@ final as (
         member_level,
         email,
         phone,
-        accepts_email,
-        accepts_sms,
-        accepts_phone,
+        -- An empty consent is no consent.
+        coalesce(accepts_email, false) as accepts_email,
+        coalesce(accepts_sms, false) as accepts_sms,
+        coalesce(accepts_phone, false) as accepts_phone,
+        false as is_derived_from_orders,
         birthday_date,
-        registered_at,
+        case
+            when registered_at_text is null then first_order_at
+            else registered_at
+        end as registered_at,
         unsubscribed_at,
         case
             when customer_id is null then 'missing_customer_id'
             when customer_id_occurrence > 1 then 'duplicate_customer_id'
-            when registered_at is null then 'unparseable_registered_at'
+            when registered_at_text is not null and registered_at is null
+                then 'unparseable_registered_at'
+            when registered_at_text is null and first_order_at is null
+                then 'missing_registered_at'
             when birthday_text is not null and birthday_date is null
                 then 'unparseable_birthday'
             when unsubscribed_at_text is not null and unsubscribed_at is null
                 then 'unparseable_unsubscribed_at'
             when
-                accepts_email is null or accepts_sms is null
-                or accepts_phone is null
+                (accepts_email_text is not null and accepts_email is null)
+                or (accepts_sms_text is not null and accepts_sms is null)
+                or (accepts_phone_text is not null and accepts_phone is null)
                 then 'unparseable_consent'
         end as rejection_reason
     from numbered
+),
+
+-- No customers file: one customer per buyer id of the orders, registered at
+-- their first order, with no contact consent (so never in an audience).
+derived_customers as (
+    select
+        first_orders.source_file,
+        first_orders.source_row_number,
+        first_orders.customer_id,
+        cast(null as {{ string_type }}) as member_level,
+        cast(null as {{ string_type }}) as email,
+        cast(null as {{ string_type }}) as phone,
+        false as accepts_email,
+        false as accepts_sms,
+        false as accepts_phone,
+        true as is_derived_from_orders,
+        cast(null as date) as birthday_date,
+        first_orders.first_order_at as registered_at,
+        cast(null as timestamp) as unsubscribed_at,
+        cast(null as {{ string_type }}) as rejection_reason
+    from first_orders
+    cross join columns_present
+    where
+        not columns_present.has_file
+        and first_orders.first_order_at is not null
+),
+
+final as (
+    select * from file_customers
+    union all
+    select * from derived_customers
 )
 
 select * from final

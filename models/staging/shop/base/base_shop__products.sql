@@ -24,7 +24,9 @@ typed as (
             as consumption_days,
         {{ parse_text(clean_text('unit_cost'), 'decimal(18, 2)') }} as unit_cost,
         {{ parse_text(clean_text('launch_date'), 'date') }} as launch_date,
-        {{ clean_text('consumption_days') }} as consumption_days_text
+        {{ clean_text('consumption_days') }} as consumption_days_text,
+        {{ clean_text('unit_cost') }} as unit_cost_text,
+        {{ clean_text('launch_date') }} as launch_date_text
     from source_products
 ),
 
@@ -54,9 +56,13 @@ final as (
             when consumption_days_text is not null and consumption_days is null
                 then 'unparseable_consumption_days'
             when consumption_days <= 0 then 'non_positive_consumption_days'
-            when unit_cost is null then 'unparseable_unit_cost'
+            -- An empty cost is unknown (no margin), an empty launch date
+            -- means on sale from the start: the product and its lines stay.
+            when unit_cost_text is not null and unit_cost is null
+                then 'unparseable_unit_cost'
             when unit_cost < 0 then 'negative_unit_cost'
-            when launch_date is null then 'unparseable_launch_date'
+            when launch_date_text is not null and launch_date is null
+                then 'unparseable_launch_date'
         end as rejection_reason
     from numbered
 )
