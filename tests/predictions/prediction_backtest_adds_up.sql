@@ -21,7 +21,8 @@ buckets as (
     select
         sum(customers) as customers,
         sum(actual_holdout_purchases) as actual_holdout_purchases,
-        sum(predicted_holdout_purchases) as predicted_holdout_purchases
+        sum(predicted_holdout_purchases) as predicted_holdout_purchases,
+        count(*) - count(predicted_holdout_purchases) as unpredicted_buckets
     from backtest
     where frequency_bucket != 'all'
 ),
@@ -57,7 +58,11 @@ where
     or all_row.customers != expected.customers
     or buckets.actual_holdout_purchases != expected.actual_holdout_purchases
     or all_row.actual_holdout_purchases != expected.actual_holdout_purchases
+    -- 'all' is predicted exactly when every bucket is, and is their sum
+    or (all_row.predicted_holdout_purchases is null)
+    != (buckets.unpredicted_buckets > 0)
     or abs(
         coalesce(buckets.predicted_holdout_purchases, 0)
         - coalesce(all_row.predicted_holdout_purchases, 0)
     ) > 1e-9 * (1 + abs(coalesce(all_row.predicted_holdout_purchases, 0)))
+    and all_row.predicted_holdout_purchases is not null

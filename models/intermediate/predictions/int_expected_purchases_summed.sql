@@ -11,8 +11,8 @@
 -- has none). Term k + 1 = term k * z (A + k) (B + k) / ((C + k) (k + 1)), so
 -- each term is the exponent of a running sum of logarithms. The number of
 -- terms K is estimated from the rate the terms fall (about z per term, after
--- a peak near (a - r - x - 2) z / (1 - z) when that is positive) and capped
--- at prediction_series_max_terms. The remainder is then bounded rigorously:
+-- a peak near (a - r - x - 2) z / (1 - z) when that is positive), with a
+-- fifth and ten terms to spare, and capped at prediction_series_max_terms. The remainder is then bounded rigorously:
 -- for k >= K > max(-A, -B, -C) every ratio is at most
 --   q = z * max(1, (K + A) / (K + 1)) * max(1, (K + B) / (K + C)),
 -- so |F - sum of the first K terms| <= |term K| / (1 - q) when q < 1, and the
@@ -137,11 +137,15 @@ sized as (
             {{ max_terms }},
             greatest(
                 ceil(r) + 2,
+                -- a fifth more than the estimate, and ten terms, to spare:
+                -- the estimate runs a little short when the terms peak late
                 ceil(
-                    2 * greatest(growth_exponent, 0) * z / (1 - z)
-                    + (ln({{ tolerance }}) - ln(error_factor) + ln(1 - z))
-                    / ln(z)
-                ) + 2
+                    1.2 * (
+                        2 * greatest(growth_exponent, 0) * z / (1 - z)
+                        + (ln({{ tolerance }}) - ln(error_factor) + ln(1 - z))
+                        / ln(z)
+                    )
+                ) + 10
             )
         ) as int) as series_terms
     from factored
