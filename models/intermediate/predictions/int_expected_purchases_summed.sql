@@ -12,7 +12,8 @@
 -- each term is the exponent of a running sum of logarithms. The number of
 -- terms K is estimated from the rate the terms fall (about z per term, after
 -- a peak near (a - r - x - 2) z / (1 - z) when that is positive), with a
--- fifth and ten terms to spare, and capped at prediction_series_max_terms. The remainder is then bounded rigorously:
+-- fifth and ten terms to spare, and capped at prediction_series_max_terms.
+-- The remainder is then bounded rigorously:
 -- for k >= K > max(-A, -B, -C) every ratio is at most
 --   q = z * max(1, (K + A) / (K + 1)) * max(1, (K + B) / (K + C)),
 -- so |F - sum of the first K terms| <= |term K| / (1 - q) when q < 1, and the
