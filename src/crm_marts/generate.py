@@ -10,6 +10,10 @@ Everything is drawn from ``numpy.random.default_rng(seed)`` and vectorised (no P
 loop per customer or per order), so the same arguments give byte-identical files and
 millions of orders take seconds. All values are written as text in the layout of
 ``crm_marts.contract``; Parquet files carry the very same strings as the CSV files.
+
+One pass holds the whole shop in memory. A large shop is generated in blocks of
+customers instead, each from its own random stream and appended to the files, so
+memory follows the block size (see ``_write_in_blocks``).
 """
 
 from __future__ import annotations
