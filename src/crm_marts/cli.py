@@ -119,9 +119,18 @@ def do_generate(
     """shape: generate_shop's history and shape options (end_date, years, ...)."""
     from crm_marts.generate import generate_shop
 
+    def report_block(block: int, blocks: int, rows: dict[str, int]) -> None:
+        counts = ", ".join(f"{name} {count:,}" for name, count in rows.items())
+        click.echo(f"block {block}/{blocks} written: {counts}", err=True)
+
     try:
         rows = generate_shop(
-            out, customers=customers, seed=seed, file_format=file_format, **shape
+            out,
+            customers=customers,
+            seed=seed,
+            file_format=file_format,
+            on_block=report_block,
+            **shape,
         )
     except ValueError as exc:
         raise InputError(str(exc)) from exc
@@ -275,6 +284,15 @@ def cli() -> None:
     show_default=True,
     help="Share of orders that are free (paid_amount 0.00).",
 )
+@click.option(
+    "--chunk-customers",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Generate the customers in blocks of N, appending each block to the files: "
+    "peak memory follows N (about 2 GB for a million), not the shop. 0: one pass. "
+    "Default: one pass up to 5,000,000 customers, blocks of 1,000,000 above.",
+)
 def generate(
     customers: int,
     seed: int,
@@ -285,6 +303,7 @@ def generate(
     no_costs: bool,
     no_promotions: bool,
     free_order_share: float,
+    chunk_customers: int | None,
 ) -> None:
     """Generate a realistic sample shop (deterministic per seed and options)."""
     do_generate(
@@ -297,6 +316,7 @@ def generate(
         with_costs=not no_costs,
         with_promotions=not no_promotions,
         free_order_share=free_order_share,
+        chunk_customers=chunk_customers,
     )
 
 

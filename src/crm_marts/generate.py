@@ -10,6 +10,10 @@ Everything is drawn from ``numpy.random.default_rng(seed)`` and vectorised (no P
 loop per customer or per order), so the same arguments give byte-identical files and
 millions of orders take seconds. All values are written as text in the layout of
 ``crm_marts.contract``; Parquet files carry the very same strings as the CSV files.
+
+One pass holds the whole shop in memory. A large shop is generated in blocks of
+customers instead, each from its own random stream and appended to the files, so
+memory follows the block size (see ``_write_in_blocks``).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -148,6 +153,15 @@ PRESALE_SHARE = 0.5
 # Free orders are drawn from their own random stream (seed, FREE_ORDER_STREAM), so a
 # shop with free orders is the same shop as without, some of its orders made free.
 FREE_ORDER_STREAM = 1
+# A shop generated in blocks: block b (from 1) draws its customers from the stream
+# (seed, CUSTOMER_BLOCK_STREAM, b) and its free orders from (seed, FREE_ORDER_STREAM,
+# b). Block numbers start at 1: numpy seeds (7, 1, 0) and (7, 1) give one stream.
+CUSTOMER_BLOCK_STREAM = 2
+# One pass holds the whole shop in memory, about 1.6 GB per million customers (a
+# 3M-customer shop peaks at 4.8 GB). Above AUTO_CHUNK_ABOVE customers (8 GB in one
+# pass) the shop is generated in blocks of AUTO_CHUNK_CUSTOMERS by default.
+AUTO_CHUNK_ABOVE = 5_000_000
+AUTO_CHUNK_CUSTOMERS = 1_000_000
 
 MAX_LINES = 4
 LINE_COUNT_P = [0.56, 0.27, 0.11, 0.06]
@@ -312,6 +326,8 @@ def generate_shop(
     with_costs: bool = True,
     with_promotions: bool = True,
     free_order_share: float = 0.0,
+    chunk_customers: int | None = None,
+    on_block: Callable[[int, int, dict[str, int]], None] | None = None,
 ) -> dict[str, int]:
     """Write a sample shop export into out_dir and return rows written per table.
 
@@ -325,6 +341,12 @@ def generate_shop(
     promotion spikes (and no promotion hunters); free_order_share makes about that
     share of the ordinary orders free (discount = gross, paid_amount 0.00, paid
     when placed, never refunded).
+
+    chunk_customers bounds the memory: the customers are generated in blocks of
+    that many, each block appended to the files (see _write_in_blocks). 0 = one
+    pass whatever the size; None = one pass up to AUTO_CHUNK_ABOVE customers,
+    blocks of AUTO_CHUNK_CUSTOMERS above. on_block(block, blocks, rows written so
+    far) is called after each block is written.
     """
     if file_format not in FILE_FORMATS:
         raise ValueError(f"file_format must be one of {FILE_FORMATS}: {file_format!r}")
@@ -336,37 +358,150 @@ def generate_shop(
         raise ValueError(
             f"free_order_share must be at least 0 and below 1: {free_order_share}"
         )
+    if chunk_customers is not None and chunk_customers < 0:
+        raise ValueError(
+            f"chunk_customers must be 0 (one pass) or more: {chunk_customers}"
+        )
+    if chunk_customers is None:
+        chunk_customers = AUTO_CHUNK_CUSTOMERS if customers > AUTO_CHUNK_ABOVE else 0
 
     rng = np.random.default_rng(seed)
     calendar = _make_calendar(end_date, years, with_promotions)
     products = _make_products(rng, calendar)
-    shares = PERSONA_SHARES if with_promotions else NO_PROMOTION_PERSONA_SHARES
-    persona = rng.choice(len(PERSONAS), size=customers, p=list(shares.values()))
-    orders = _make_orders(rng, calendar, products, persona)
-    registered = _registration_times(rng, calendar, orders, customers)
-    customer_number = np.empty(customers, dtype=np.int64)
-    customer_number[np.argsort(registered, kind="stable")] = np.arange(1, customers + 1)
-    orders = orders.take(_chronological(orders, customer_number, calendar))
-
-    free = _free_orders(seed, orders.count, free_order_share)
-    order_columns, item_columns, net_paid = _order_columns(
-        rng, calendar, products, orders, customer_number, free
-    )
-    customer_columns = _customer_columns(
-        rng, calendar, registered, customer_number, orders, net_paid
+    shop = _Shop(
+        calendar=calendar,
+        products=products,
+        persona_shares=PERSONA_SHARES
+        if with_promotions
+        else NO_PROMOTION_PERSONA_SHARES,
+        free_order_share=free_order_share,
     )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _write_tables(
-        [
-            (ORDERS, order_columns),
-            (ORDER_ITEMS, item_columns),
-            (CUSTOMERS, customer_columns),
-            (PRODUCTS, _product_columns(calendar, products, with_costs)),
-        ],
-        out_dir,
-        file_format,
+    product_table = (PRODUCTS, _product_columns(calendar, products, with_costs))
+    with _TableFiles(out_dir, file_format) as files:
+        if chunk_customers == 0:
+            tables = _customer_block(
+                rng, shop, customers, (seed, FREE_ORDER_STREAM), _Numbering(customers)
+            )
+            return files.append([*tables, product_table])
+        return _write_in_blocks(
+            files, shop, customers, seed, chunk_customers, rng, product_table, on_block
+        )
+
+
+@dataclass(frozen=True)
+class _Shop:
+    """What every block of customers shares: history, catalogue, persona mix."""
+
+    calendar: _Calendar
+    products: _Products
+    persona_shares: dict[str, float]
+    free_order_share: float
+
+
+@dataclass(frozen=True)
+class _Numbering:
+    """How a block's customers and orders are numbered in the whole shop.
+
+    Numbers count from 1 after the offset (the customers, orders of the blocks
+    before). order_width None = as wide as this block's orders need (at least 9);
+    phone_offset None = drawn from the block's own stream (one pass).
+    """
+
+    customers: int
+    customer_offset: int = 0
+    order_offset: int = 0
+    order_width: int | None = None
+    phone_offset: int | None = None
+
+    @property
+    def customer_width(self) -> int:
+        return max(7, len(str(self.customers)))
+
+
+def _customer_block(
+    rng: np.random.Generator,
+    shop: _Shop,
+    customers: int,
+    free_stream: tuple[int, ...],
+    numbering: _Numbering,
+) -> list[tuple[Table, _Columns]]:
+    """Orders, order items and customers of a block of customers (the whole shop in
+    one pass): customers numbered by registration, orders by creation."""
+    calendar, products = shop.calendar, shop.products
+    shares = list(shop.persona_shares.values())
+    persona = rng.choice(len(PERSONAS), size=customers, p=shares)
+    orders = _make_orders(rng, calendar, products, persona)
+    registered = _registration_times(rng, calendar, orders, customers)
+    customer_number = np.empty(customers, dtype=np.int64)
+    customer_number[np.argsort(registered, kind="stable")] = np.arange(
+        numbering.customer_offset + 1, numbering.customer_offset + customers + 1
     )
+    orders = orders.take(_chronological(orders, customer_number, calendar))
+
+    free = _free_orders(free_stream, orders.count, shop.free_order_share)
+    order_columns, item_columns, net_paid = _order_columns(
+        rng, calendar, products, orders, customer_number, free, numbering
+    )
+    customer_columns = _customer_columns(
+        rng, calendar, registered, customer_number, orders, net_paid, numbering
+    )
+    return [
+        (ORDERS, order_columns),
+        (ORDER_ITEMS, item_columns),
+        (CUSTOMERS, customer_columns),
+    ]
+
+
+def _write_in_blocks(
+    files: _TableFiles,
+    shop: _Shop,
+    customers: int,
+    seed: int,
+    chunk_customers: int,
+    rng: np.random.Generator,
+    product_table: tuple[Table, _Columns],
+    on_block: Callable[[int, int, dict[str, int]], None] | None = None,
+) -> dict[str, int]:
+    """Generate the customers in blocks of chunk_customers and append each block to
+    the files, so memory follows the block size, not the shop size.
+
+    Block b (from 1) draws from its own streams (seed, CUSTOMER_BLOCK_STREAM, b) and
+    (seed, FREE_ORDER_STREAM, b); the catalogue, the calendar, the growth curve and
+    the persona mix are the shop's, so the blocks are alike and together follow the
+    shop's curves. Customer and order numbers run on across blocks; within a block
+    customers are numbered by registration and orders by creation, so the files
+    are in that order block by block, not across the whole shop.
+    """
+    numbering = _Numbering(
+        customers,
+        # Room for ten orders a customer (a shop averages about 3.4).
+        order_width=max(9, len(str(10 * customers))),
+        # One offset for the whole shop keeps phone numbers unique across blocks.
+        phone_offset=int(rng.integers(0, 10**8)),
+    )
+    rows: dict[str, int] = {}
+    blocks = -(-customers // chunk_customers)
+    for block, first in enumerate(range(0, customers, chunk_customers), start=1):
+        # No name holds a block's tables: they are freed before the next block.
+        rows = files.append(
+            _customer_block(
+                np.random.default_rng((seed, CUSTOMER_BLOCK_STREAM, block)),
+                shop,
+                min(chunk_customers, customers - first),
+                (seed, FREE_ORDER_STREAM, block),
+                replace(
+                    numbering,
+                    customer_offset=first,
+                    order_offset=rows.get(ORDERS.name, 0),
+                ),
+            )
+            + ([product_table] if block == 1 else [])
+        )
+        if on_block is not None:
+            on_block(block, blocks, rows)
+    return rows
 
 
 def _chronological(
@@ -384,11 +519,11 @@ def _chronological(
 # --- calendar -------------------------------------------------------------------------
 
 
-def _free_orders(seed: int, count: int, share: float) -> np.ndarray:
+def _free_orders(stream: tuple[int, ...], count: int, share: float) -> np.ndarray:
     """Which orders are free (about share of them), from their own random stream."""
     if share <= 0:
         return np.zeros(count, dtype=bool)
-    return np.random.default_rng((seed, FREE_ORDER_STREAM)).random(count) < share
+    return np.random.default_rng(stream).random(count) < share
 
 
 def _make_calendar(
@@ -897,6 +1032,7 @@ def _order_columns(
     orders: _Orders,
     customer_number: np.ndarray,
     free: np.ndarray,
+    numbering: _Numbering,
 ) -> tuple[_Columns, _Columns, np.ndarray]:
     """Text columns of orders and order items, plus each order's net paid cents
     (0 unless paid and not refunded) for member levels. Free orders (never a
@@ -936,9 +1072,10 @@ def _order_columns(
     received_at = np.where(status == COMPLETED, received_at, -1)
     channel = _channels(rng, orders.customer, customer_number.size, tag)
 
-    order_width = max(9, len(str(count)))
-    order_ids = _join(count, b"O", _digits(np.arange(1, count + 1), order_width))
-    customer_width = max(7, len(str(customer_number.size)))
+    order_width = numbering.order_width or max(9, len(str(count)))
+    order_number = np.arange(1, count + 1) + numbering.order_offset
+    order_ids = _join(count, b"O", _digits(order_number, order_width))
+    customer_width = numbering.customer_width
     order_columns: _Columns = {
         "order_id": partial(_text, order_ids),
         "customer_id": partial(
@@ -1173,6 +1310,7 @@ def _customer_columns(
     customer_number: np.ndarray,
     orders: _Orders,
     net_paid: np.ndarray,
+    numbering: _Numbering,
 ) -> _Columns:
     """Text columns of customers, in customer_id (= registration) order.
 
@@ -1182,7 +1320,7 @@ def _customer_columns(
     by_number = np.argsort(customer_number)
     registered = registered[by_number]
     number = customer_number[by_number]
-    width = max(7, len(str(customers)))
+    width = numbering.customer_width
 
     has_birthday = rng.random(customers) < 0.3
     age_days = rng.integers(18 * DAYS_PER_YEAR, 65 * DAYS_PER_YEAR, customers)
@@ -1197,7 +1335,10 @@ def _customer_columns(
     has_phone = rng.random(customers) < 0.95
     mobile_prefix = rng.integers(0, len(MOBILE_PREFIXES), customers)
     # A multiplier coprime with 10**8 keeps the 8 subscriber digits unique.
-    subscriber = (number * 48_271_237 + int(rng.integers(0, 10**8))) % 10**8
+    phone_offset = numbering.phone_offset
+    if phone_offset is None:
+        phone_offset = int(rng.integers(0, 10**8))
+    subscriber = (number * 48_271_237 + phone_offset) % 10**8
     accepts_email = has_email & (rng.random(customers) < 0.8)
     accepts_sms = has_phone & (rng.random(customers) < 0.55)
     accepts_phone = has_phone & (rng.random(customers) < 0.25)
@@ -1293,11 +1434,14 @@ def _digits(numbers: np.ndarray, width: int) -> np.ndarray:
     """Zero-padded decimal text of non-negative integers, four digits at a time."""
     groups = []
     rest = np.asarray(numbers, dtype=np.int64)
+    digits = width
     while width > 0:
         size = min(width, 4)
         rest, group = np.divmod(rest, 10**size)
         groups.append(_number_table(size)[group])
         width -= size
+    if rest.any():
+        raise OverflowError(f"a number has more than {digits} digits")
     return _join(rest.size, *reversed(groups))
 
 
@@ -1421,17 +1565,47 @@ def _mask(valid: np.ndarray | None) -> np.ndarray | None:
 # --- files ----------------------------------------------------------------------------
 
 
-def _write_tables(
-    tables: list[tuple[Table, _Columns]], out_dir: Path, file_format: str
-) -> dict[str, int]:
-    """Format every column, then write every table, on a few threads (Arrow
-    releases the GIL); return rows written per table."""
-    workers = min(4, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+class _TableFiles:
+    """The shop's files, each written under a temporary name in out_dir and appended
+    to block by block (Parquet row groups, CSV rows under one header).
+
+    On a clean exit every file is renamed into place and the same tables in the
+    other format are removed; on an error the temporary files are removed.
+    """
+
+    def __init__(self, out_dir: Path, file_format: str) -> None:
+        self.out_dir = out_dir
+        self.file_format = file_format
+        self.rows: dict[str, int] = {}
+        self._writers: dict[str, pq.ParquetWriter | BinaryIO] = {}
+        self._temporary: dict[str, Path] = {}
+        self._pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+
+    def __enter__(self) -> _TableFiles:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        self._pool.shutdown()
+        try:
+            for writer in self._writers.values():
+                writer.close()
+            if error_type is None:
+                for name, temporary in self._temporary.items():
+                    os.replace(temporary, self._path(name, self.file_format))
+                    for other in FILE_FORMATS:
+                        if other != self.file_format:
+                            self._path(name, other).unlink(missing_ok=True)
+        finally:
+            for temporary in self._temporary.values():
+                temporary.unlink(missing_ok=True)
+
+    def append(self, tables: list[tuple[Table, _Columns]]) -> dict[str, int]:
+        """Format every column, then append every table, on a few threads (Arrow
+        releases the GIL); return rows written so far per table."""
         pending = [
             (
                 contract_table,
-                {name: pool.submit(build) for name, build in columns.items()},
+                {name: self._pool.submit(build) for name, build in columns.items()},
             )
             for contract_table, columns in tables
         ]
@@ -1440,42 +1614,50 @@ def _write_tables(
             for contract_table, futures in pending
         ]
         writes = [
-            pool.submit(_write_table, table, contract_table, out_dir, file_format)
+            self._pool.submit(self._append_table, contract_table, table)
             for contract_table, table in built
         ]
         for write in writes:
             write.result()
-    return {contract_table.name: table.num_rows for contract_table, table in built}
+        for contract_table, table in built:
+            name = contract_table.name
+            self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        return dict(self.rows)
 
+    def _path(self, name: str, file_format: str) -> Path:
+        return self.out_dir / f"{name}.{file_format}"
 
-def _write_table(
-    table: pa.Table, contract_table: Table, out_dir: Path, file_format: str
-) -> None:
-    """Write one table atomically (temp file in out_dir, then rename) and remove the
-    same table in the other format."""
-    if tuple(table.column_names) != contract_table.column_names:
-        raise AssertionError(f"{contract_table.name}: columns differ from the contract")
-    path = out_dir / f"{contract_table.name}.{file_format}"
-    temporary = out_dir / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        if file_format == "parquet":
-            pq.write_table(
+    def _append_table(self, contract_table: Table, table: pa.Table) -> None:
+        if tuple(table.column_names) != contract_table.column_names:
+            raise AssertionError(
+                f"{contract_table.name}: columns differ from the contract"
+            )
+        writer = self._writers.get(contract_table.name)
+        if writer is None:
+            writer = self._open(contract_table.name, table.schema)
+        if isinstance(writer, pq.ParquetWriter):
+            writer.write_table(table)
+        else:
+            pa_csv.write_csv(
                 table,
+                writer,
+                pa_csv.WriteOptions(include_header=False, quoting_style="none"),
+            )
+
+    def _open(self, name: str, schema: pa.Schema) -> pq.ParquetWriter | BinaryIO:
+        path = self._path(name, self.file_format)
+        temporary = self.out_dir / f".{path.name}.{os.getpid()}.tmp"
+        self._temporary[name] = temporary
+        writer: pq.ParquetWriter | BinaryIO
+        if self.file_format == "parquet":
+            writer = pq.ParquetWriter(
                 temporary,
+                schema,
                 compression="zstd",
-                use_dictionary=[c for c in table.column_names if c in FEW_VALUES],
+                use_dictionary=[c for c in schema.names if c in FEW_VALUES],
             )
         else:
-            with open(temporary, "wb") as sink:
-                sink.write((",".join(table.column_names) + "\n").encode())
-                pa_csv.write_csv(
-                    table,
-                    sink,
-                    pa_csv.WriteOptions(include_header=False, quoting_style="none"),
-                )
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    for other in FILE_FORMATS:
-        if other != file_format:
-            (out_dir / f"{contract_table.name}.{other}").unlink(missing_ok=True)
+            writer = open(temporary, "wb")  # noqa: SIM115 - closed in __exit__
+            writer.write((",".join(schema.names) + "\n").encode())
+        self._writers[name] = writer
+        return writer

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -476,3 +477,211 @@ def test_cli_generate_shape_options(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "--free-order-share" in bad.stderr
+
+
+# --- bounded memory: a shop generated in blocks of customers --------------------------
+
+CHUNKED_CUSTOMERS = 500
+CHUNK = 70  # 8 blocks: 7 of 70 customers and one of 10
+
+
+def _shop_tables(shop: Path, file_format: str) -> dict[str, pd.DataFrame]:
+    read = (
+        (lambda path: pq.read_table(path).to_pandas())
+        if file_format == "parquet"
+        else _table
+    )
+    return {t.name: read(shop / f"{t.name}.{file_format}") for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def chunked_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out_dir = tmp_path_factory.mktemp("chunked")
+    rows = generate_shop(
+        out_dir,
+        customers=CHUNKED_CUSTOMERS,
+        seed=SEED,
+        file_format="parquet",
+        chunk_customers=CHUNK,
+    )
+    assert rows["customers"] == CHUNKED_CUSTOMERS
+    return out_dir
+
+
+def test_chunked_shop_appends_one_row_group_per_block(chunked_dir: Path) -> None:
+    for name in ("orders", "order_items", "customers"):
+        metadata = pq.ParquetFile(chunked_dir / f"{name}.parquet").metadata
+        assert metadata.num_row_groups == 8, name
+    customers = pq.ParquetFile(chunked_dir / "customers.parquet").metadata
+    sizes = [customers.row_group(i).num_rows for i in range(8)]
+    assert sizes == [70] * 7 + [10]
+    assert not [p for p in chunked_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_chunked_shop_keys_are_unique_and_references_resolve(
+    chunked_dir: Path,
+) -> None:
+    shop = _shop_tables(chunked_dir, "parquet")
+    customers, orders, items = shop["customers"], shop["orders"], shop["order_items"]
+    assert customers["customer_id"].tolist() == [
+        f"C{n:07d}" for n in range(1, CHUNKED_CUSTOMERS + 1)
+    ]
+    assert orders["order_id"].tolist() == [
+        f"O{n:09d}" for n in range(1, len(orders) + 1)
+    ]
+    assert items["order_id"].isin(orders["order_id"]).all()
+    assert orders["order_id"].isin(items["order_id"]).all()
+    assert items["product_id"].isin(shop["products"]["product_id"]).all()
+    assert orders["customer_id"].isin(customers["customer_id"]).all()
+    assert not items.duplicated(["order_id", "product_id"]).any()
+    assert customers["phone"].dropna().is_unique
+    assert customers["email"].dropna().is_unique
+    # Each customer's orders are in created order, order ids in the same order.
+    by_customer = orders.sort_values(["customer_id", "order_id"])
+    assert (
+        by_customer.groupby("customer_id")["created_at"]
+        .apply(lambda created: created.is_monotonic_increasing)
+        .all()
+    )
+    # Every customer registered before their first order, whatever the block.
+    first_order = orders.groupby("customer_id")["created_at"].min()
+    registered = customers.set_index("customer_id")["registered_at"]
+    assert (registered[first_order.index] <= first_order).all()
+
+
+def test_chunked_shop_shares_the_catalogue_of_the_one_pass_shop(
+    chunked_dir: Path, tmp_path: Path
+) -> None:
+    generate_shop(tmp_path, customers=30, seed=SEED, file_format="parquet")
+    assert (chunked_dir / "products.parquet").read_bytes() == (
+        tmp_path / "products.parquet"
+    ).read_bytes()
+
+
+def test_same_seed_and_chunk_size_give_identical_files(
+    chunked_dir: Path, tmp_path: Path
+) -> None:
+    def shop_bytes(name: str, chunk: int) -> dict[str, bytes]:
+        out = tmp_path / name
+        generate_shop(
+            out,
+            customers=CHUNKED_CUSTOMERS,
+            seed=SEED,
+            file_format="parquet",
+            chunk_customers=chunk,
+        )
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+    first = {p.name: p.read_bytes() for p in sorted(chunked_dir.iterdir())}
+    assert shop_bytes("again", CHUNK) == first
+    other = shop_bytes("other", 100)
+    assert other["orders.parquet"] != first["orders.parquet"]
+    assert other["products.parquet"] == first["products.parquet"]
+
+
+def test_chunked_csv_has_one_header_and_the_parquet_text(
+    chunked_dir: Path, tmp_path: Path
+) -> None:
+    generate_shop(
+        tmp_path,
+        customers=CHUNKED_CUSTOMERS,
+        seed=SEED,
+        chunk_customers=CHUNK,
+    )
+    for table in TABLES:
+        raw = (tmp_path / f"{table.name}.csv").read_bytes()
+        header = ",".join(table.column_names).encode() + b"\n"
+        assert raw.startswith(header) and raw.count(header) == 1
+        csv = read_csv_table(tmp_path / f"{table.name}.csv")
+        parquet = pq.read_table(chunked_dir / f"{table.name}.parquet")
+        assert parquet.combine_chunks().equals(csv.combine_chunks())
+
+
+def test_large_shops_are_chunked_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crm_marts.generate.AUTO_CHUNK_ABOVE", 400)
+    monkeypatch.setattr("crm_marts.generate.AUTO_CHUNK_CUSTOMERS", CHUNK)
+
+    def shop_bytes(name: str, customers: int, chunk: int | None) -> dict[str, bytes]:
+        out = tmp_path / name
+        generate_shop(out, customers=customers, seed=SEED, chunk_customers=chunk)
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+    assert shop_bytes("auto", 500, None) == shop_bytes("blocks", 500, CHUNK)
+    assert shop_bytes("small", 400, None) == shop_bytes("one_pass", 400, 0)
+    assert shop_bytes("small", 400, None) != shop_bytes("small_blocks", 400, CHUNK)
+
+
+def test_chunked_shop_has_the_mix_of_the_one_pass_shop(
+    shop: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    generate_shop(
+        tmp_path, customers=CUSTOMERS, seed=SEED, end_date=END_DATE, chunk_customers=500
+    )
+    chunked = _shop_tables(tmp_path, "csv")
+
+    def mix(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
+        """Figures the persona mix, promotions and growth set (orders per
+        customer is left out: a few heavy buyers move it by 10% at this size)."""
+        orders = tables["orders"]
+        created = pd.to_datetime(orders["created_at"], format=TIMESTAMP_FORMAT)
+        first = created.groupby(orders["customer_id"]).min()
+        per_buyer = orders.groupby("customer_id").size()
+        return {
+            "prospects": 1 - orders["customer_id"].nunique() / len(tables["customers"]),
+            "one_order_buyers": (per_buyer == 1).mean(),
+            "promotion_orders": orders["promotion_tag"].notna().mean(),
+            "extra_lines_per_order": len(tables["order_items"]) / len(orders) - 1,
+            # New buyers in the last year of the history over the first: growth.
+            "growth": (first > pd.Timestamp(2025, 1, 1)).sum()
+            / (first < pd.Timestamp(2024, 1, 1)).sum(),
+        }
+
+    one_pass, blocks = mix(shop), mix(chunked)
+    assert one_pass["growth"] > 1.3
+    for name, value in one_pass.items():
+        assert blocks[name] == pytest.approx(value, rel=0.15), name
+    created = pd.to_datetime(chunked["orders"]["created_at"], format=TIMESTAMP_FORMAT)
+    daily = created.groupby(created.dt.date).size()
+    for year in (2023, 2024, 2025):
+        assert daily[dt.date(year, 11, 11)] >= 3 * daily.median()
+
+
+def test_chunked_shop_loads_and_builds(tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    generate_shop(
+        shop, customers=300, seed=SEED, file_format="parquet", chunk_customers=40
+    )
+    orders = pq.read_metadata(shop / "orders.parquet").num_rows
+    database = tmp_path / "crm.duckdb"
+    result = run_cli(
+        "run",
+        "--data",
+        str(shop),
+        "--out",
+        str(tmp_path / "exports"),
+        database=database,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        (rejected,) = con.execute("select count(*) from marts.rejected_rows").fetchone()
+        (customers,) = con.execute("select count(*) from marts.customers").fetchone()
+        (staged,) = con.execute(
+            "select count(*) from staging.stg_shop__orders"
+        ).fetchone()
+    finally:
+        con.close()
+    assert (rejected, customers, staged) == (0, 300, orders)
+
+
+def test_cli_generate_in_blocks(tmp_path: Path) -> None:
+    out = tmp_path / "shop"
+    args = ("generate", "--customers", "90", "--out", str(out), "--format", "parquet")
+    result = run_cli(*args, "--chunk-customers", "40", database=tmp_path / "x.duckdb")
+    assert result.returncode == 0, result.stderr
+    assert pq.read_metadata(out / "customers.parquet").num_row_groups == 3
+    bad = run_cli(*args, "--chunk-customers", "-1", database=tmp_path / "x.duckdb")
+    assert bad.returncode == 2
+    assert "--chunk-customers" in bad.stderr
