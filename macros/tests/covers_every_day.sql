@@ -23,7 +23,7 @@ data_dates as (
     {%- endfor %}
 ),
 
-expected_bounds as (
+expected as (
     select
         min(data_dates.data_date) as first_date,
         max(as_of.as_of_date) as last_date
@@ -31,12 +31,13 @@ expected_bounds as (
     cross join as_of
 ),
 
-expected as (
+-- A day whose next covered day is not the day after it: a gap (or, with
+-- next_date equal to it, a repeat).
+steps as (
     select
-        first_date,
-        last_date,
-        1 + {{ dbt.datediff('first_date', 'last_date', 'day') }} as days_count
-    from expected_bounds
+        covered_date,
+        lead(covered_date) over (order by covered_date) as next_date
+    from covered
 ),
 
 actual as (
@@ -46,24 +47,35 @@ actual as (
         min(covered_date) as first_date,
         max(covered_date) as last_date
     from covered
+),
+
+gaps as (
+    select count(*) as gaps_count
+    from steps
+    where
+        next_date is not null
+        and next_date
+        <> cast({{ dbt.dateadd('day', 1, 'covered_date') }} as date)
 )
 
 select
     actual.days_count,
     actual.distinct_days_count,
+    gaps.gaps_count,
     actual.first_date,
     actual.last_date,
-    expected.days_count as expected_days_count,
     expected.first_date as expected_first_date,
     expected.last_date as expected_last_date
 from actual
 cross join expected
+cross join gaps
 where
     expected.first_date is not null
     and (
-        actual.first_date <> expected.first_date
+        actual.first_date is null
+        or actual.first_date <> expected.first_date
         or actual.last_date <> expected.last_date
-        or actual.days_count <> expected.days_count
         or actual.distinct_days_count <> actual.days_count
+        or gaps.gaps_count > 0
     )
 {% endtest %}
