@@ -24,13 +24,19 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date_resolved') }}
 ),
 
+-- The first purchase on its own before the cross join: grouping the cross
+-- join by as_of_date instead makes local Spark 4.3 fail to deserialise the
+-- plan (ClassCastException on UnionExec.children) in the unit test.
+first_purchase as (
+    select min(purchase_date) as first_purchase_date from purchases
+),
+
 history_bounds as (
     select
-        min(purchases.purchase_date) as first_purchase_date,
+        first_purchase.first_purchase_date,
         as_of.as_of_date
-    from purchases
+    from first_purchase
     cross join as_of
-    group by as_of.as_of_date
 ),
 
 spine as (
