@@ -1,10 +1,13 @@
 -- One row per touchpoint of a new customer's nurture journey: receipt care,
 -- the follow-up days, the birthday and the holidays that fall in the
 -- nurture window after the first purchase, with the channel the customer
--- consents to (e-mail preferred, else SMS) and whether it is due now.
+-- consents to (e-mail preferred, else SMS) and whether it is due now. The
+-- follow-up (conversion) touches stop once the customer has bought again, and
+-- a customer gets at most one touchpoint a day.
 {%- set string_type = api.Column.translate_type('string') %}
 {%- set window_days = var('nurture_window_days') %}
 {%- set follow_up_days = var('nurture_follow_up_days') %}
+{%- set touchpoint_priority = var('nurture_touchpoint_priority') %}
 
 with
 
@@ -198,7 +201,7 @@ holidays as (
             and new_customers.nurture_end_date >= holiday_calendar.holiday_date
 ),
 
-touchpoints as (
+all_touchpoints as (
     select * from receipt_care
     union all
     select * from follow_ups
@@ -206,6 +209,73 @@ touchpoints as (
     select * from birthdays
     union all
     select * from holidays
+),
+
+-- The day the customer bought again (a later day than the first purchase;
+-- orders after the as-of date are not known yet).
+second_purchases as (
+    select
+        ranked_orders.customer_id,
+        min(ranked_orders.created_date) as second_purchase_date
+    from ranked_orders
+    inner join new_customers
+        on ranked_orders.customer_id = new_customers.customer_id
+    where
+        ranked_orders.created_date > new_customers.first_purchase_date
+        and ranked_orders.created_date <= new_customers.as_of_date
+    group by ranked_orders.customer_id
+),
+
+-- A follow-up exists to convert the new customer: none once they bought
+-- again on or before its day. Receipt care, birthday and holidays stay.
+unconverted_touchpoints as (
+    select
+        all_touchpoints.*,
+        case
+            when all_touchpoints.touchpoint like 'day_%' then 'follow_up'
+            else all_touchpoints.touchpoint
+        end as touchpoint_kind
+    from all_touchpoints
+    left join second_purchases
+        on all_touchpoints.customer_id = second_purchases.customer_id
+    where
+        not (
+            all_touchpoints.touchpoint like 'day_%'
+            and second_purchases.second_purchase_date
+            <= all_touchpoints.due_date
+        )
+        or second_purchases.second_purchase_date is null
+),
+
+-- One touchpoint a customer a day: the first in nurture_touchpoint_priority,
+-- then by touchpoint and holiday name (two holidays on one day).
+ranked_touchpoints as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id, due_date
+            order by
+                case touchpoint_kind
+                    {%- for kind in touchpoint_priority %}
+                        when '{{ kind }}' then {{ loop.index }}
+                    {%- endfor %}
+                    else {{ touchpoint_priority | length + 1 }}
+                end,
+                touchpoint,
+                holiday_name
+        ) as touchpoint_rank
+    from unconverted_touchpoints
+),
+
+touchpoints as (
+    select
+        customer_id,
+        touchpoint,
+        holiday_name,
+        reason,
+        due_date
+    from ranked_touchpoints
+    where touchpoint_rank = 1
 ),
 
 channeled as (

@@ -1,12 +1,17 @@
 -- One row per payment reminder that fires on the as-of date up to
--- reminder_as_of_at: per order and kind, per slot for scheduled reminders and
--- per wave for presale balance reminders. The order must still be unpaid when
--- the reminder fires, and the customer reachable on a channel they consent to.
+-- reminder_as_of_at: a send queue. Each unpaid non-presale order gets one
+-- reminder, or two when it is high-value or the shop pays poorly: the first
+-- of its real-time and scheduled-slot reminders by time (one) or both (two).
+-- Presale orders get the two balance waves. The order must still be unpaid
+-- when the reminder fires, and the customer reachable on a channel they
+-- consent to.
 {%- set slot_hours = var('reminder_slot_hours') | sort %}
+{%- set peak_slot_hours = var('promotion_peak_reminder_slot_hours') | sort %}
 {%- set string_type = api.Column.translate_type('string') %}
 {%- set timestamp_type = api.Column.translate_type('timestamp') %}
 {%- set skip_statuses = var('reminder_skip_statuses') %}
 {%- set app_push_channels = var('app_push_order_channels') %}
+{%- set grace_minutes = var('scheduled_reminder_grace_minutes') %}
 
 with
 
@@ -14,10 +19,16 @@ settings as (
     select
         reminder_as_of_at,
         reminder_day_start_at,
-        average_minutes_to_pay,
+        benchmark_minutes_to_pay,
         realtime_threshold_seconds,
-        phone_call_min_amount
+        phone_call_min_amount,
+        second_reminder_min_amount,
+        is_low_payment_rate
     from {{ ref('int_payment_reminder_settings_resolved') }}
+),
+
+promotions as (
+    select distinct peak_date from {{ ref('int_promotions_dated') }}
 ),
 
 orders as (
@@ -51,43 +62,85 @@ customers as (
     from {{ ref('stg_shop__customers') }}
 ),
 
--- The slots of the as-of date in minutes after midnight, each with the slot
--- before it (for the first slot: the last slot of the day before).
+-- The slot hours in minutes after midnight: reminder_slot_hours on an
+-- ordinary day, promotion_peak_reminder_slot_hours on a promotion's peak day.
+{%- set slot_rows = [] %}
+{%- for hour in slot_hours %}
+    {%- do slot_rows.append((false, (hour * 60) | round | int)) %}
+{%- endfor %}
+{%- for hour in peak_slot_hours %}
+    {%- do slot_rows.append((true, (hour * 60) | round | int)) %}
+{%- endfor %}
 reminder_slots as (
-    {%- if slot_hours | length > 0 %}
-        {%- for hour in slot_hours %}
-            {%- set previous_hour = slot_hours[loop.index0 - 1]
-                if not loop.first else slot_hours[-1] - 24 %}
+    {%- if slot_rows | length > 0 %}
+        {%- for is_peak, minute in slot_rows %}
             select
-                {{ (hour * 60) | round | int }} as slot_minute,
-                {{ (previous_hour * 60) | round | int }} as previous_slot_minute
+                {{ is_peak }} as is_peak_day,
+                {{ minute }} as slot_minute
             {%- if not loop.last %}
                 union all
             {%- endif %}
         {%- endfor %}
     {%- else %}
         select
-            0 as slot_minute,
-            0 as previous_slot_minute
+            false as is_peak_day,
+            0 as slot_minute
         where 1 = 0
     {%- endif %}
 ),
 
-slots_of_the_day as (
+-- The as-of date and the two days before it: every slot a reminder firing
+-- on the as-of date competes with (an order is reminded once or twice in
+-- its first day) and the slot before the as-of date's first.
+reminder_days as (
+    {%- for days_back in [2, 1, 0] %}
+        select
+            {{ dbt.dateadd(
+                'day', -days_back, 'settings.reminder_day_start_at'
+            ) }} as day_start_at
+        from settings
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+reminder_days_flagged as (
     select
-        reminder_slots.slot_minute,
-        reminder_slots.previous_slot_minute as previous_minute,
-        settings.reminder_day_start_at as day_start_at
-    from reminder_slots
-    cross join settings
+        reminder_days.day_start_at,
+        promotions.peak_date is not null as is_peak_day
+    from reminder_days
+    left join promotions
+        on cast(reminder_days.day_start_at as date) = promotions.peak_date
+),
+
+day_slots as (
+    select
+        {{ dbt.dateadd(
+            'minute', 'reminder_slots.slot_minute',
+            'reminder_days_flagged.day_start_at'
+        ) }} as slot_at,
+        reminder_days_flagged.is_peak_day
+    from reminder_days_flagged
+    inner join reminder_slots
+        on reminder_days_flagged.is_peak_day = reminder_slots.is_peak_day
+),
+
+slots_with_previous as (
+    select
+        slot_at,
+        is_peak_day,
+        lag(slot_at) over (order by slot_at) as previous_slot_at
+    from day_slots
 ),
 
 slot_times as (
     select
-        {{ dbt.dateadd('minute', 'slot_minute', 'day_start_at') }} as slot_at,
-        {{ dbt.dateadd('minute', 'previous_minute', 'day_start_at') }}
-            as previous_slot_at
-    from slots_of_the_day
+        slot_at,
+        previous_slot_at,
+        is_peak_day
+    from slots_with_previous
+    where previous_slot_at is not null
 ),
 
 -- Real time: once the order has been unpaid for the threshold, as long as it
@@ -101,7 +154,7 @@ real_time_orders as (
         orders.created_at,
         orders.paid_at,
         settings.realtime_threshold_seconds as threshold_seconds,
-        settings.average_minutes_to_pay
+        settings.benchmark_minutes_to_pay
     from orders
     cross join settings
     where
@@ -126,8 +179,9 @@ real_time_reminders as (
                 ~ ' * 100, 0) as bigint)',
                 string_type
             ),
-            "'% of the shop average time to pay ('",
-            dbt.cast('round(average_minutes_to_pay, 1)', string_type),
+            "'% of the shop " ~ var('realtime_threshold_statistic')
+            ~ " time to pay ('",
+            dbt.cast('round(benchmark_minutes_to_pay, 1)', string_type),
             "' min)'",
         ]) }} as reason,
         paid_amount,
@@ -138,7 +192,8 @@ real_time_reminders as (
     from real_time_orders
 ),
 
--- Scheduled: at each slot, the orders placed since the previous slot.
+-- Scheduled: at each slot, the orders whose grace period (minutes after
+-- creation) ended since the previous slot.
 scheduled_reminders as (
     select
         orders.order_id,
@@ -147,8 +202,11 @@ scheduled_reminders as (
         'scheduled' as reminder_kind,
         'unpaid_at_scheduled_slot' as reason_code,
         {{ dbt.concat([
-            "'Placed since the previous reminder slot and unpaid at '",
+            "'Placed since the previous reminder slot'",
+            "' (" ~ grace_minutes ~ " min grace) and unpaid at '",
             dbt.cast('slot_times.slot_at', string_type),
+            "case when slot_times.is_peak_day"
+            ~ " then ', a promotion peak day slot' else '' end",
         ]) }} as reason,
         orders.paid_amount,
         orders.created_at,
@@ -157,9 +215,56 @@ scheduled_reminders as (
     from orders
     inner join slot_times
         on
-            orders.created_at >= slot_times.previous_slot_at
-            and orders.created_at < slot_times.slot_at
+            {{ dbt.dateadd('minute', grace_minutes, 'orders.created_at') }}
+            >= slot_times.previous_slot_at
+            and {{ dbt.dateadd('minute', grace_minutes, 'orders.created_at') }}
+            < slot_times.slot_at
     where not orders.is_presale
+),
+
+-- One reminder per order, two for a high-value order or a shop that pays
+-- poorly: the first one or two of its real-time and scheduled reminders.
+order_reminders as (
+    select * from real_time_reminders
+    union all
+    select * from scheduled_reminders
+),
+
+numbered_order_reminders as (
+    select
+        order_reminders.*,
+        row_number() over (
+            partition by order_reminders.order_id
+            order by order_reminders.remind_at, order_reminders.reminder_kind
+        ) as reminder_number,
+        case
+            when
+                settings.is_low_payment_rate
+                or order_reminders.paid_amount
+                >= settings.second_reminder_min_amount
+                then 2
+            else 1
+        end as reminders_per_order
+    from order_reminders
+    cross join settings
+),
+
+budgeted_order_reminders as (
+    select
+        order_id,
+        customer_id,
+        order_channel,
+        reminder_kind,
+        reason_code,
+        reason,
+        paid_amount,
+        created_at,
+        paid_at,
+        remind_at,
+        reminder_number,
+        reminders_per_order
+    from numbered_order_reminders
+    where reminder_number <= reminders_per_order
 ),
 
 presale_orders as (
@@ -201,7 +306,9 @@ presale_reminders as (
         paid_amount,
         created_at,
         paid_at,
-        wave_1_at as remind_at
+        wave_1_at as remind_at,
+        1 as reminder_number,
+        2 as reminders_per_order
     from presale_orders
 
     union all
@@ -220,14 +327,14 @@ presale_reminders as (
         paid_amount,
         created_at,
         paid_at,
-        wave_2_at as remind_at
+        wave_2_at as remind_at,
+        2 as reminder_number,
+        2 as reminders_per_order
     from presale_orders
 ),
 
 reminders as (
-    select * from real_time_reminders
-    union all
-    select * from scheduled_reminders
+    select * from budgeted_order_reminders
     union all
     select * from presale_reminders
 ),
@@ -292,6 +399,8 @@ final as (
                 / 60
             ) as bigint
         ) as minutes_unpaid,
+        cast(reminder_number as bigint) as reminder_number,
+        cast(reminders_per_order as bigint) as reminders_per_order,
         is_phone_call,
         cast(remind_at as {{ timestamp_type }}) as remind_at,
         created_at
@@ -308,6 +417,8 @@ select
     channel,
     paid_amount,
     minutes_unpaid,
+    reminder_number,
+    reminders_per_order,
     is_phone_call,
     remind_at,
     created_at
