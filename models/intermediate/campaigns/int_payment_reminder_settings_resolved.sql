@@ -135,11 +135,16 @@ final as (
         benchmarks.average_minutes_to_pay,
         benchmarks.median_minutes_to_pay,
         benchmarks.benchmark_minutes_to_pay,
+        -- A shop whose customers mostly pay within a minute would otherwise
+        -- nag them seconds after checkout: never below the floor.
         cast(
-            round(
-                benchmarks.benchmark_minutes_to_pay * 60
-                * {{ var('realtime_reminder_fraction') }},
-                0
+            greatest(
+                round(
+                    benchmarks.benchmark_minutes_to_pay * 60
+                    * {{ var('realtime_reminder_fraction') }},
+                    0
+                ),
+                {{ var('realtime_reminder_min_minutes') }} * 60
             ) as bigint
         ) as realtime_threshold_seconds,
         order_values.percentile_order_value,
