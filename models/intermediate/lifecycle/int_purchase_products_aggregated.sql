@@ -44,27 +44,29 @@ purchases as (
     from {{ ref('int_purchases_sequenced') }}
 ),
 
-order_purchases as (
+-- Grouped by the narrow key, the purchase id built once per group after.
+purchase_key_products as (
     select
-        order_id,
-        customer_id,
-        {{ dbt.concat(['customer_id', "'|'", 'purchase_key']) }} as purchase_id
+        orders.customer_id,
+        orders.purchase_key,
+        order_items.product_id,
+        sum(order_items.quantity) as quantity
     from orders
+    inner join order_items
+        on orders.order_id = order_items.order_id
+    group by
+        orders.customer_id,
+        orders.purchase_key,
+        order_items.product_id
 ),
 
 purchase_products as (
     select
-        order_purchases.purchase_id,
-        order_purchases.customer_id,
-        order_items.product_id,
-        sum(order_items.quantity) as quantity
-    from order_purchases
-    inner join order_items
-        on order_purchases.order_id = order_items.order_id
-    group by
-        order_purchases.purchase_id,
-        order_purchases.customer_id,
-        order_items.product_id
+        {{ dbt.concat(['customer_id', "'|'", 'purchase_key']) }} as purchase_id,
+        customer_id,
+        product_id,
+        quantity
+    from purchase_key_products
 ),
 
 final as (

@@ -34,6 +34,18 @@ products as (
     from {{ ref('stg_shop__products') }}
 ),
 
+-- The order's totals by a group-by and an equality join: a window over every
+-- order line costs a sort of them all. (Staging rejects lines of unknown
+-- products, so the inner join below drops no line these totals count.)
+order_totals as (
+    select
+        order_id,
+        sum(line_amount) as order_line_amount,
+        sum(quantity) as order_quantity
+    from order_items
+    group by order_id
+),
+
 lines as (
     select
         order_items.order_item_id,
@@ -46,18 +58,16 @@ lines as (
         order_items.quantity,
         order_items.line_amount,
         orders.net_revenue as order_net_revenue,
-        sum(order_items.line_amount) over (
-            partition by orders.order_id
-        ) as order_line_amount,
-        sum(order_items.quantity) over (
-            partition by orders.order_id
-        ) as order_quantity,
+        order_totals.order_line_amount,
+        order_totals.order_quantity,
         orders.created_date
     from orders
     inner join order_items
         on orders.order_id = order_items.order_id
     inner join products
         on order_items.product_id = products.product_id
+    inner join order_totals
+        on orders.order_id = order_totals.order_id
 ),
 
 final as (
