@@ -132,19 +132,21 @@ recent_buyers as (
             on order_items.product_id = products.product_id
     {%- endif %}
     where
-        orders.created_date <= campaign.pre_heat_date
+        {% if categories | length > 0 -%}
+            products.category in (
+                {%- for category in categories -%}
+                    '{{ category }}'{{ ',' if not loop.last }}
+                {%- endfor -%}
+            )
+        {%- else -%}
+            1 = 1
+        {%- endif %}
+        and orders.created_date <= campaign.pre_heat_date
         and orders.created_date > cast({{ dbt.dateadd(
             'day',
             -var('campaign_recent_buyer_exclusion_days'),
             'campaign.pre_heat_date'
         ) }} as date)
-        {% if categories | length > 0 -%}
-            and products.category in (
-                {%- for category in categories -%}
-                    '{{ category }}'{{ ',' if not loop.last }}
-                {%- endfor -%}
-            )
-        {%- endif %}
 ),
 
 customer_profile as (
@@ -367,7 +369,9 @@ planned as (
         with_channel.send_date < campaign.as_of_date as is_send_date_past
     from with_channel
     cross join campaign
-    where channel is not null and send_date is not null
+    where
+        with_channel.channel is not null
+        and with_channel.send_date is not null
 ),
 
 -- The contact cap, greedy in priority order (audience_reasons.priority):
@@ -401,73 +405,73 @@ decided_0 as (
 ),
 
 {% for round in range(1, var('contact_cap_rounds') + 1) %}
-round_{{ round }}_window_starts as (
-    select
-        customer_id,
-        audience,
-        send_date,
-        send_date as window_start_date
-    from sendable
-    where message_rank = {{ round }}
+    round_{{ round }}_window_starts as (
+        select
+            customer_id,
+            audience,
+            send_date,
+            send_date as window_start_date
+        from sendable
+        where message_rank = {{ round }}
 
-    union all
+        union all
 
-    select
-        sendable.customer_id,
-        sendable.audience,
-        sendable.send_date,
-        kept.send_date as window_start_date
-    from sendable
-    inner join decided_{{ round - 1 }} as kept
-        on
-            sendable.customer_id = kept.customer_id
-            and kept.is_kept
-            and kept.send_date < sendable.send_date
-            and kept.send_date > cast({{ dbt.dateadd(
-                'day', -var('contact_cap_days'), 'sendable.send_date'
-            ) }} as date)
-    where sendable.message_rank = {{ round }}
-),
+        select
+            sendable.customer_id,
+            sendable.audience,
+            sendable.send_date,
+            kept.send_date as window_start_date
+        from sendable
+        inner join decided_{{ round - 1 }} as kept
+            on
+                sendable.customer_id = kept.customer_id
+                and kept.is_kept
+                and sendable.send_date > kept.send_date
+                and cast({{ dbt.dateadd(
+                    'day', -var('contact_cap_days'), 'sendable.send_date'
+                ) }} as date) < kept.send_date
+        where sendable.message_rank = {{ round }}
+    ),
 
-round_{{ round }}_windows as (
-    select
-        window_starts.customer_id,
-        window_starts.audience,
-        window_starts.send_date,
-        count(kept.customer_id) as kept_messages,
-        sum(
-            case when kept.send_date = window_starts.send_date then 1 else 0 end
-        ) as kept_same_day
-    from round_{{ round }}_window_starts as window_starts
-    left join decided_{{ round - 1 }} as kept
-        on
-            window_starts.customer_id = kept.customer_id
-            and kept.is_kept
-            and kept.send_date >= window_starts.window_start_date
-            and kept.send_date < cast({{ dbt.dateadd(
-                'day', var('contact_cap_days'), 'window_starts.window_start_date'
-            ) }} as date)
-    group by
-        window_starts.customer_id,
-        window_starts.audience,
-        window_starts.send_date,
-        window_starts.window_start_date
-),
+    round_{{ round }}_windows as (
+        select
+            window_starts.customer_id,
+            window_starts.audience,
+            window_starts.send_date,
+            count(kept.customer_id) as kept_messages,
+            sum(
+                case when kept.send_date = window_starts.send_date then 1 else 0 end
+            ) as kept_same_day
+        from round_{{ round }}_window_starts as window_starts
+        left join decided_{{ round - 1 }} as kept
+            on
+                window_starts.customer_id = kept.customer_id
+                and kept.is_kept
+                and window_starts.window_start_date <= kept.send_date
+                and cast({{ dbt.dateadd(
+                    'day', var('contact_cap_days'), 'window_starts.window_start_date'
+                ) }} as date) > kept.send_date
+        group by
+            window_starts.customer_id,
+            window_starts.audience,
+            window_starts.send_date,
+            window_starts.window_start_date
+    ),
 
-decided_{{ round }} as (
-    select * from decided_{{ round - 1 }}
+    decided_{{ round }} as (
+        select * from decided_{{ round - 1 }}
 
-    union all
+        union all
 
-    select
-        customer_id,
-        audience,
-        send_date,
-        max(kept_messages) < {{ var('contact_cap_messages') }}
-        and max(kept_same_day) = 0 as is_kept
-    from round_{{ round }}_windows
-    group by customer_id, audience, send_date
-),
+        select
+            customer_id,
+            audience,
+            send_date,
+            max(kept_messages) < {{ var('contact_cap_messages') }}
+            and max(kept_same_day) = 0 as is_kept
+        from round_{{ round }}_windows
+        group by customer_id, audience, send_date
+    ),
 {% endfor %}
 
 capped as (
