@@ -1,6 +1,7 @@
 """Send-ready audience files: one CSV per audience and channel of a campaign.
 
-Rows come from the campaign_audiences mart (capped rows left out), joined to the
+Rows come from the campaign_audiences mart (capped rows and rows whose send date is
+before the as-of date left out), joined to the
 customers' contact keys. Contact keys are masked unless asked for, so files can be
 reviewed and shared before the real send. Each file is written under a temporary
 name and renamed; rows are sorted, so the same build gives byte-identical files.
@@ -43,9 +44,27 @@ from marts.campaign_audiences as audiences
 inner join staging.stg_shop__customers as contacts
     on audiences.customer_id = contacts.customer_id
 where audiences.campaign_name = ? and not audiences.is_capped
+    and not audiences.is_send_date_past
 order by audiences.audience, audiences.channel, audiences.send_date,
     audiences.priority, audiences.customer_id
 """
+
+
+CAMPAIGN_QUERY = """
+select campaign_status, cast(as_of_date as varchar)
+from intermediate.int_campaign_resolved
+where campaign_name = ?
+"""
+
+
+def campaign_status(database: Path, campaign: str) -> tuple[str, str] | None:
+    """(campaign_status, as_of_date) of the resolved campaign, None if not built."""
+    con = connect_for_reading(database)
+    try:
+        row = con.execute(CAMPAIGN_QUERY, [campaign]).fetchone()
+    finally:
+        con.close()
+    return (row[0], row[1]) if row else None
 
 
 @dataclass(frozen=True)

@@ -552,20 +552,31 @@ def audiences(
     include_contacts: bool,
 ) -> None:
     """Build a campaign's audiences and write one CSV per audience and channel."""
-    from crm_marts.audiences import write_audiences
+    from crm_marts.audiences import campaign_status, write_audiences
 
     database = paths.duckdb_path()
     parsed_vars = {**parse_vars(dbt_vars, as_of), "campaign_name": campaign}
     do_build(database, parsed_vars, select="+campaign_audiences")
     written = write_audiences(database, campaign, out, include_contacts)
-    click.echo(f"\n{campaign} audiences in {out}/ (capped rows left out):")
+    click.echo(
+        f"\n{campaign} audiences in {out}/ (capped rows and past send dates left out):"
+    )
     for audience_file in written:
         click.echo(
             f"  {audience_file.audience:<16} {audience_file.channel:<6}"
             f" {audience_file.rows:>8,}  {audience_file.path.name}"
         )
     if not written:
-        click.echo("  (no customer qualifies)")
+        status = campaign_status(database, campaign)
+        if status and status[0] == "no_promotion_in_lead_window":
+            click.echo(
+                f"  (no {campaign} occurrence starts within"
+                f" campaign_lead_window_days of the as-of date {status[1]}:"
+                " pass an --as-of closer to it, or --vars"
+                " '{campaign_lead_window_days: N}')"
+            )
+        else:
+            click.echo("  (no customer qualifies)")
 
 
 def main() -> None:

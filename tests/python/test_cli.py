@@ -85,3 +85,5 @@ def test_audiences_command_builds_and_writes_files(tmp_path: Path) -> None:
     assert summary[0] == "campaign,audience,channel,customers,file"
     # Build and file writing ran in one process: the warehouse was shared.
     assert "double11 audiences in" in result.stdout
+    # Double 11 2024 starts Oct 21, 72 days on: outside the 60-day lead window.
+    assert "no double11 occurrence starts within" in result.stdout

@@ -1,6 +1,10 @@
--- One row: the campaign the audiences are for. The next occurrence of the
--- campaign_name promotion whose peak is on or after the as-of date, with the
--- send dates of each phase.
+-- One row: the campaign the audiences are for. The upcoming occurrence of the
+-- campaign_name promotion: the first whose peak is on or after the as-of
+-- date and whose start is at most campaign_lead_window_days after it (none:
+-- campaign_status no_promotion_in_lead_window, the phase dates null and the
+-- audiences empty). Plus the occurrence that just ended (its end before the
+-- as-of date, at most after_sale_care_window_days before it), whose buyers
+-- get after-sale care.
 with
 
 as_of as (
@@ -22,18 +26,45 @@ holiday_calendar as (
     select holiday_date from {{ ref('int_holidays_dated') }}
 ),
 
-next_promotion as (
+upcoming_promotions as (
     select
         promotion_calendar.*,
-        as_of.as_of_date,
-        row_number() over (order by promotion_calendar.peak_date) as occurrence
+        row_number() over (
+            order by promotion_calendar.peak_date, promotion_calendar.start_date
+        ) as occurrence
     from promotion_calendar
     cross join as_of
-    where promotion_calendar.peak_date >= as_of.as_of_date
+    where
+        promotion_calendar.peak_date >= as_of.as_of_date
+        and promotion_calendar.start_date <= cast({{ dbt.dateadd(
+            'day', var('campaign_lead_window_days'), 'as_of.as_of_date'
+        ) }} as date)
 ),
 
 campaign as (
-    select * from next_promotion
+    select * from upcoming_promotions
+    where occurrence = 1
+),
+
+ended_promotions as (
+    select
+        promotion_calendar.*,
+        row_number() over (
+            order by
+                promotion_calendar.end_date desc,
+                promotion_calendar.start_date desc
+        ) as occurrence
+    from promotion_calendar
+    cross join as_of
+    where
+        promotion_calendar.end_date < as_of.as_of_date
+        and promotion_calendar.end_date >= cast({{ dbt.dateadd(
+            'day', -var('after_sale_care_window_days'), 'as_of.as_of_date'
+        ) }} as date)
+),
+
+ended_campaign as (
+    select * from ended_promotions
     where occurrence = 1
 ),
 
@@ -50,7 +81,11 @@ warm_up_holiday as (
 
 final as (
     select
-        campaign.promotion_name as campaign_name,
+        '{{ var("campaign_name") }}' as campaign_name,
+        case
+            when campaign.start_date is not null then 'upcoming'
+            else 'no_promotion_in_lead_window'
+        end as campaign_status,
         campaign.promotion_year,
         coalesce(
             warm_up_holiday.holiday_date,
@@ -61,15 +96,30 @@ final as (
         cast({{ dbt.dateadd(
             'day', -var('pre_heat_lead_days'), 'campaign.start_date'
         ) }} as date) as pre_heat_date,
-        cast({{ dbt.dateadd(
-            'day', var('after_sale_care_days'), 'campaign.end_date'
-        ) }} as date) as after_sale_care_date,
         campaign.start_date,
         campaign.peak_date,
         campaign.end_date,
-        campaign.as_of_date
-    from campaign
-    cross join warm_up_holiday
+        ended_campaign.promotion_year as ended_promotion_year,
+        ended_campaign.start_date as ended_start_date,
+        ended_campaign.peak_date as ended_peak_date,
+        ended_campaign.end_date as ended_end_date,
+        -- Moved, not dropped: care sent once the as-of date has passed the
+        -- usual day still meets the delivery crunch.
+        -- (greatest skips nulls: no ended promotion, no date)
+        case when ended_campaign.end_date is not null then greatest(
+            cast({{ dbt.dateadd(
+                'day', var('after_sale_care_days'), 'ended_campaign.end_date'
+            ) }} as date),
+            as_of.as_of_date
+        ) end as after_sale_care_date,
+        as_of.as_of_date
+    from as_of
+    left join campaign
+        on 1 = 1
+    left join ended_campaign
+        on 1 = 1
+    left join warm_up_holiday
+        on 1 = 1
 )
 
 select * from final

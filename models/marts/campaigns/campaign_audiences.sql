@@ -1,8 +1,10 @@
--- Who to contact for the next occurrence of the campaign_name promotion, in
--- which phase, why, when and through which channel. Every rule is a row of
--- the audience_reasons seed; a customer enters each audience once, for the
--- audience's highest-priority rule. Unsubscribed customers and customers with
--- no consented channel never appear; the contact cap marks the rows that lose
+-- Who to contact for the upcoming occurrence of the campaign_name promotion
+-- (int_campaign_resolved; none within the lead window: no rows) and, with
+-- after-sale care, for the one that just ended: in which phase, why, when
+-- and through which channel. Every rule is a row of the audience_reasons
+-- seed; a customer enters each audience once, for the audience's
+-- highest-priority rule. Unsubscribed customers and customers with no
+-- consented channel never appear; the contact cap marks the rows that lose
 -- their slot (is_capped) so that the audience files leave them out.
 {% set goals = var('campaign_goals') %}
 {% set categories = var('campaign_categories') %}
@@ -116,6 +118,37 @@ promoted_category_purchases as (
     group by orders.customer_id
 ),
 
+-- Recent buyers are not pre-heated: a purchase of a promoted category (no
+-- categories configured: of anything) within
+-- campaign_recent_buyer_exclusion_days before the pre-heat send date.
+recent_buyers as (
+    select distinct orders.customer_id
+    from orders
+    cross join campaign
+    {% if categories | length > 0 -%}
+        inner join order_items
+            on orders.order_id = order_items.order_id
+        inner join products
+            on order_items.product_id = products.product_id
+    {%- endif %}
+    where
+        {% if categories | length > 0 -%}
+            products.category in (
+                {%- for category in categories -%}
+                    '{{ category }}'{{ ',' if not loop.last }}
+                {%- endfor -%}
+            )
+        {%- else -%}
+            1 = 1
+        {%- endif %}
+        and orders.created_date <= campaign.pre_heat_date
+        and orders.created_date > cast({{ dbt.dateadd(
+            'day',
+            -var('campaign_recent_buyer_exclusion_days'),
+            'campaign.pre_heat_date'
+        ) }} as date)
+),
+
 customer_profile as (
     select
         customers.*,
@@ -126,15 +159,7 @@ customer_profile as (
         rfm.rfm_tier,
         promoted_category_purchases.last_purchase_date
             as promoted_category_last_purchase_date,
-        coalesce(
-            promoted_category_purchases.last_purchase_date
-            > cast({{ dbt.dateadd(
-                'day',
-                -var('campaign_recent_buyer_exclusion_days'),
-                'campaign.as_of_date'
-            ) }} as date),
-            false
-        ) as is_recent_promoted_buyer,
+        recent_buyers.customer_id is not null as is_recent_promoted_buyer,
         customers.average_order_value
         > {{ var('warm_up_aov_multiplier') }}
         * shop_average.average_order_value as is_high_order_value
@@ -147,6 +172,8 @@ customer_profile as (
         on customers.customer_id = rfm.customer_id
     left join promoted_category_purchases
         on customers.customer_id = promoted_category_purchases.customer_id
+    left join recent_buyers
+        on customers.customer_id = recent_buyers.customer_id
     where not customers.is_unsubscribed
 ),
 
@@ -155,8 +182,8 @@ promotion_buyers as (
     from orders
     cross join campaign
     where
-        orders.created_date >= campaign.start_date
-        and orders.created_date <= campaign.end_date
+        orders.created_date >= campaign.ended_start_date
+        and orders.created_date <= campaign.ended_end_date
 ),
 
 candidates as (
@@ -248,6 +275,16 @@ candidates as (
     union all
 
     select
+        customer_id,
+        'churned_win_back' as reason_code
+    from customer_profile
+    where
+        recency_state = 'churned'
+        and not (lifecycle_stage = 'churned' and is_high_order_value)
+
+    union all
+
+    select
         customer_profile.customer_id,
         'promotion_buyer' as reason_code
     from customer_profile
@@ -313,7 +350,10 @@ with_channel as (
             when 'after_sale_care' then campaign.after_sale_care_date
             else campaign.pre_heat_date
         end as send_date,
-        campaign.warm_up_date as campaign_first_send_date
+        case best.audience
+            when 'after_sale_care' then campaign.ended_peak_date
+            else campaign.peak_date
+        end as campaign_peak_date
     from best_reason_per_audience as best
     inner join customer_profile
         on best.customer_id = customer_profile.customer_id
@@ -323,22 +363,129 @@ with_channel as (
     where best.reason_rank = 1
 ),
 
+planned as (
+    select
+        with_channel.*,
+        with_channel.send_date < campaign.as_of_date as is_send_date_past
+    from with_channel
+    cross join campaign
+    where
+        with_channel.channel is not null
+        and with_channel.send_date is not null
+),
+
+-- The contact cap, greedy in priority order (audience_reasons.priority):
+-- round k decides each customer's k-th message, kept when no kept message
+-- shares its day and every window of contact_cap_days days around it holds
+-- fewer than contact_cap_messages kept ones. The heaviest window containing
+-- the day starts at the day itself or at a kept day before it. Past send
+-- dates are not sent and take no slot. A message beyond
+-- contact_cap_rounds is never decided: is_capped null fails its not_null test.
+sendable as (
+    select
+        customer_id,
+        audience,
+        send_date,
+        row_number() over (
+            partition by customer_id
+            order by priority, send_date, audience
+        ) as message_rank
+    from planned
+    where not is_send_date_past
+),
+
+decided_0 as (
+    select
+        customer_id,
+        audience,
+        send_date,
+        true as is_kept
+    from sendable
+    where 1 = 0
+),
+
+{% for round in range(1, var('contact_cap_rounds') + 1) %}
+    round_{{ round }}_window_starts as (
+        select
+            customer_id,
+            audience,
+            send_date,
+            send_date as window_start_date
+        from sendable
+        where message_rank = {{ round }}
+
+        union all
+
+        select
+            sendable.customer_id,
+            sendable.audience,
+            sendable.send_date,
+            kept.send_date as window_start_date
+        from sendable
+        inner join decided_{{ round - 1 }} as kept
+            on
+                sendable.customer_id = kept.customer_id
+                and kept.is_kept
+                and sendable.send_date > kept.send_date
+                and cast({{ dbt.dateadd(
+                    'day', -var('contact_cap_days'), 'sendable.send_date'
+                ) }} as date) < kept.send_date
+        where sendable.message_rank = {{ round }}
+    ),
+
+    round_{{ round }}_windows as (
+        select
+            window_starts.customer_id,
+            window_starts.audience,
+            window_starts.send_date,
+            count(kept.customer_id) as kept_messages,
+            sum(
+                case when kept.send_date = window_starts.send_date then 1 else 0 end
+            ) as kept_same_day
+        from round_{{ round }}_window_starts as window_starts
+        left join decided_{{ round - 1 }} as kept
+            on
+                window_starts.customer_id = kept.customer_id
+                and kept.is_kept
+                and window_starts.window_start_date <= kept.send_date
+                and cast({{ dbt.dateadd(
+                    'day', var('contact_cap_days'), 'window_starts.window_start_date'
+                ) }} as date) > kept.send_date
+        group by
+            window_starts.customer_id,
+            window_starts.audience,
+            window_starts.send_date,
+            window_starts.window_start_date
+    ),
+
+    decided_{{ round }} as (
+        select * from decided_{{ round - 1 }}
+
+        union all
+
+        select
+            customer_id,
+            audience,
+            send_date,
+            max(kept_messages) < {{ var('contact_cap_messages') }}
+            and max(kept_same_day) = 0 as is_kept
+        from round_{{ round }}_windows
+        group by customer_id, audience, send_date
+    ),
+{% endfor %}
+
 capped as (
     select
-        *,
-        row_number() over (
-            partition by
-                customer_id,
-                floor(
-                    {{ dbt.datediff(
-                        'campaign_first_send_date', 'send_date', 'day'
-                    ) }}
-                    / {{ var('contact_cap_days') }}
-                )
-            order by priority, audience
-        ) as slot_rank
-    from with_channel
-    where channel is not null
+        planned.*,
+        case
+            when planned.is_send_date_past then false
+            else not decided.is_kept
+        end as is_capped
+    from planned
+    left join decided_{{ var('contact_cap_rounds') }} as decided
+        on
+            planned.customer_id = decided.customer_id
+            and planned.audience = decided.audience
 ),
 
 final as (
@@ -351,9 +498,10 @@ final as (
         capped.reason,
         capped.channel,
         cast(capped.priority as bigint) as priority,
-        capped.slot_rank > {{ var('contact_cap_messages') }} as is_capped,
+        capped.is_capped,
+        capped.is_send_date_past,
         capped.send_date,
-        campaign.peak_date as campaign_peak_date,
+        capped.campaign_peak_date,
         campaign.as_of_date
     from capped
     cross join campaign
@@ -369,6 +517,7 @@ select
     channel,
     priority,
     is_capped,
+    is_send_date_past,
     send_date,
     campaign_peak_date,
     as_of_date
