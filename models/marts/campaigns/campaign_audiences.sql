@@ -164,7 +164,6 @@ customer_profile as (
         > {{ var('warm_up_aov_multiplier') }}
         * shop_average.average_order_value as is_high_order_value
     from customers
-    cross join campaign
     cross join shop_average
     inner join lifecycle
         on customers.customer_id = lifecycle.customer_id
@@ -353,7 +352,9 @@ with_channel as (
         case best.audience
             when 'after_sale_care' then campaign.ended_peak_date
             else campaign.peak_date
-        end as campaign_peak_date
+        end as campaign_peak_date,
+        campaign.campaign_name,
+        campaign.as_of_date
     from best_reason_per_audience as best
     inner join customer_profile
         on best.customer_id = customer_profile.customer_id
@@ -363,29 +364,33 @@ with_channel as (
     where best.reason_rank = 1
 ),
 
+-- Campaign columns travel with the rows rather than through more cross
+-- joins: Spark 4.3's join reordering fails on a join chain holding the
+-- campaign row twice (unit tests, whose inputs are literal rows).
 planned as (
     select
-        with_channel.*,
-        with_channel.send_date < campaign.as_of_date as is_send_date_past
+        *,
+        send_date < as_of_date as is_send_date_past
     from with_channel
-    cross join campaign
     where
-        with_channel.channel is not null
-        and with_channel.send_date is not null
+        channel is not null
+        and send_date is not null
 ),
 
 -- The contact cap, greedy in priority order (audience_reasons.priority):
--- round k decides each customer's k-th message, kept when no kept message
--- shares its day and every window of contact_cap_days days around it holds
--- fewer than contact_cap_messages kept ones. The heaviest window containing
--- the day starts at the day itself or at a kept day before it. Past send
--- dates are not sent and take no slot. A message beyond
+-- each customer's messages become one row (day_k, the k-th message's send
+-- day), and step k decides message k against the kept ones before it
+-- (contact_cap_is_kept). One CTE per step, each reading the one before, keeps
+-- the plan linear (joins per round grew it threefold a round on Spark). Past
+-- send dates are not sent and take no slot. A message beyond
 -- contact_cap_rounds is never decided: is_capped null fails its not_null test.
+{% set cap_steps = range(1, var('contact_cap_rounds') + 1) | list %}
 sendable as (
     select
         customer_id,
         audience,
-        send_date,
+        {{ dbt.datediff("cast('1970-01-01' as date)", 'send_date', 'day') }}
+            as send_day,
         row_number() over (
             partition by customer_id
             order by priority, send_date, audience
@@ -394,85 +399,41 @@ sendable as (
     where not is_send_date_past
 ),
 
-decided_0 as (
+cap_step_0 as (
     select
-        customer_id,
-        audience,
-        send_date,
-        true as is_kept
+        {% for step in cap_steps -%}
+            max(case when message_rank = {{ step }} then send_day end)
+                as day_{{ step }},
+        {% endfor -%}
+        customer_id
     from sendable
-    where 1 = 0
+    group by customer_id
 ),
 
-{% for round in range(1, var('contact_cap_rounds') + 1) %}
-    round_{{ round }}_window_starts as (
+{% for step in cap_steps %}
+    cap_step_{{ step }} as (
         select
-            customer_id,
-            audience,
-            send_date,
-            send_date as window_start_date
-        from sendable
-        where message_rank = {{ round }}
-
-        union all
-
-        select
-            sendable.customer_id,
-            sendable.audience,
-            sendable.send_date,
-            kept.send_date as window_start_date
-        from sendable
-        inner join decided_{{ round - 1 }} as kept
-            on
-                sendable.customer_id = kept.customer_id
-                and kept.is_kept
-                and sendable.send_date > kept.send_date
-                and cast({{ dbt.dateadd(
-                    'day', -var('contact_cap_days'), 'sendable.send_date'
-                ) }} as date) < kept.send_date
-        where sendable.message_rank = {{ round }}
-    ),
-
-    round_{{ round }}_windows as (
-        select
-            window_starts.customer_id,
-            window_starts.audience,
-            window_starts.send_date,
-            count(kept.customer_id) as kept_messages,
-            sum(
-                case when kept.send_date = window_starts.send_date then 1 else 0 end
-            ) as kept_same_day
-        from round_{{ round }}_window_starts as window_starts
-        left join decided_{{ round - 1 }} as kept
-            on
-                window_starts.customer_id = kept.customer_id
-                and kept.is_kept
-                and window_starts.window_start_date <= kept.send_date
-                and cast({{ dbt.dateadd(
-                    'day', var('contact_cap_days'), 'window_starts.window_start_date'
-                ) }} as date) > kept.send_date
-        group by
-            window_starts.customer_id,
-            window_starts.audience,
-            window_starts.send_date,
-            window_starts.window_start_date
-    ),
-
-    decided_{{ round }} as (
-        select * from decided_{{ round - 1 }}
-
-        union all
-
-        select
-            customer_id,
-            audience,
-            send_date,
-            max(kept_messages) < {{ var('contact_cap_messages') }}
-            and max(kept_same_day) = 0 as is_kept
-        from round_{{ round }}_windows
-        group by customer_id, audience, send_date
+            *,
+            {{ contact_cap_is_kept(
+                step, var('contact_cap_messages'), var('contact_cap_days')
+            ) }} as is_kept_{{ step }}
+        from cap_step_{{ step - 1 }}
     ),
 {% endfor %}
+
+decided as (
+    select
+        sendable.customer_id,
+        sendable.audience,
+        case sendable.message_rank
+            {% for step in cap_steps -%}
+                when {{ step }} then cap_step.is_kept_{{ step }}
+            {% endfor -%}
+        end as is_kept
+    from sendable
+    inner join cap_step_{{ cap_steps | length }} as cap_step
+        on sendable.customer_id = cap_step.customer_id
+),
 
 capped as (
     select
@@ -482,7 +443,7 @@ capped as (
             else not decided.is_kept
         end as is_capped
     from planned
-    left join decided_{{ var('contact_cap_rounds') }} as decided
+    left join decided
         on
             planned.customer_id = decided.customer_id
             and planned.audience = decided.audience
@@ -490,7 +451,7 @@ capped as (
 
 final as (
     select
-        campaign.campaign_name,
+        capped.campaign_name,
         capped.customer_id,
         capped.audience,
         capped.goal,
@@ -502,9 +463,8 @@ final as (
         capped.is_send_date_past,
         capped.send_date,
         capped.campaign_peak_date,
-        campaign.as_of_date
+        capped.as_of_date
     from capped
-    cross join campaign
 )
 
 select
