@@ -45,6 +45,11 @@ def parity_report() -> dict[str, Any]:
             "--report",
             str(report),
             *[argument for rows in EXTRA_ROWS for argument in ("--extra-rows", rows)],
+            # The sample's as-of date (2025-12-31) has no double11 within the
+            # default 60-day lead window: a year's window gives the campaign
+            # marts rows to compare (as in tests/python/test_audiences.py).
+            "--vars",
+            "{campaign_lead_window_days: 366}",
             *extra,
         ],
         check=False,
