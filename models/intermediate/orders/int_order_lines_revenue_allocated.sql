@@ -81,9 +81,13 @@ final as (
         season_year,
         quantity,
         line_amount,
-        order_net_revenue * coalesce(
-            cast(line_amount as double) / nullif(order_line_amount, 0),
-            cast(quantity as double) / nullif(order_quantity, 0)
+        -- A decimal, not a double: sums of it are exact, so they do not
+        -- depend on the order a parallel aggregation adds the lines in.
+        cast(
+            order_net_revenue * coalesce(
+                cast(line_amount as double) / nullif(order_line_amount, 0),
+                cast(quantity as double) / nullif(order_quantity, 0)
+            ) as decimal(38, 9)
         ) as net_revenue,
         created_date
     from lines
