@@ -92,8 +92,10 @@ measured as (
             as first_time_buyer_share,
         cast(repeat_buyers_count as double) / nullif(buyers_count, 0)
             as repeat_buyer_share,
-        cast(net_revenue - cost_amount as double) / nullif(net_revenue, 0)
-            as margin_rate,
+        -- In doubles: Spark rounds decimal(38, 9) - decimal(38, 2) to six
+        -- places, DuckDB does not.
+        (cast(net_revenue as double) - cast(cost_amount as double))
+        / nullif(cast(net_revenue as double), 0) as margin_rate,
         cast(recent_units - prior_units as double) / nullif(prior_units, 0)
             as growth_rate,
         cast(purchases_with_other_products_count as double)
