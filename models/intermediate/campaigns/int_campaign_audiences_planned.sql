@@ -96,10 +96,11 @@ shop_average as (
     from orders
 ),
 
-promoted_category_purchases as (
+-- Purchases of a promoted category (none when no categories are configured).
+promoted_category_orders as (
     select
         orders.customer_id,
-        max(orders.created_date) as last_purchase_date
+        orders.created_date
     from orders
     inner join order_items
         on orders.order_id = order_items.order_id
@@ -115,34 +116,28 @@ promoted_category_purchases as (
         {%- else -%}
             1 = 0
         {%- endif %}
-    group by orders.customer_id
+),
+
+promoted_category_purchases as (
+    select
+        customer_id,
+        max(created_date) as last_purchase_date
+    from promoted_category_orders
+    group by customer_id
 ),
 
 -- Recent buyers are not pre-heated: a purchase of a promoted category (no
 -- categories configured: of anything) within
 -- campaign_recent_buyer_exclusion_days before the pre-heat send date.
 recent_buyers as (
-    select distinct orders.customer_id
-    from orders
+    select distinct purchases.customer_id
+    from
+        {{ 'promoted_category_orders' if categories | length > 0
+           else 'orders' }} as purchases
     cross join campaign
-    {% if categories | length > 0 -%}
-        inner join order_items
-            on orders.order_id = order_items.order_id
-        inner join products
-            on order_items.product_id = products.product_id
-    {%- endif %}
     where
-        {% if categories | length > 0 -%}
-            products.category in (
-                {%- for category in categories -%}
-                    '{{ category }}'{{ ',' if not loop.last }}
-                {%- endfor -%}
-            )
-        {%- else -%}
-            1 = 1
-        {%- endif %}
-        and orders.created_date <= campaign.pre_heat_date
-        and orders.created_date > cast({{ dbt.dateadd(
+        purchases.created_date <= campaign.pre_heat_date
+        and purchases.created_date > cast({{ dbt.dateadd(
             'day',
             -var('campaign_recent_buyer_exclusion_days'),
             'campaign.pre_heat_date'

@@ -249,22 +249,26 @@ unconverted_touchpoints as (
 
 -- One touchpoint a customer a day: the first in nurture_touchpoint_priority,
 -- then by touchpoint and holiday name (two holidays on one day).
+prioritized_touchpoints as (
+    select
+        *,
+        case touchpoint_kind
+            {%- for kind in touchpoint_priority %}
+                when '{{ kind }}' then {{ loop.index }}
+            {%- endfor %}
+            else {{ touchpoint_priority | length + 1 }}
+        end as touchpoint_priority
+    from unconverted_touchpoints
+),
+
 ranked_touchpoints as (
     select
         *,
         row_number() over (
             partition by customer_id, due_date
-            order by
-                case touchpoint_kind
-                    {%- for kind in touchpoint_priority %}
-                        when '{{ kind }}' then {{ loop.index }}
-                    {%- endfor %}
-                    else {{ touchpoint_priority | length + 1 }}
-                end,
-                touchpoint,
-                holiday_name
+            order by touchpoint_priority, touchpoint, holiday_name
         ) as touchpoint_rank
-    from unconverted_touchpoints
+    from prioritized_touchpoints
 ),
 
 touchpoints as (
@@ -273,6 +277,7 @@ touchpoints as (
         touchpoint,
         holiday_name,
         reason,
+        touchpoint_priority,
         due_date
     from ranked_touchpoints
     where touchpoint_rank = 1
@@ -306,6 +311,7 @@ final as (
             {{ dbt.datediff('first_purchase_date', 'due_date', 'day') }}
             as bigint
         ) as days_after_first_purchase,
+        touchpoint_priority,
         due_date <= as_of_date
         and {{ dbt.datediff('due_date', 'as_of_date', 'day') }}
         <= {{ var('nurture_grace_days') }} as is_due,
@@ -323,6 +329,7 @@ select
     reason,
     channel,
     days_after_first_purchase,
+    touchpoint_priority,
     is_due,
     due_date,
     first_purchase_date,

@@ -6,7 +6,6 @@
 -- reminders are service messages about an order the customer placed: not
 -- marketing, outside the cap (payment_reminders).
 {% set source_priority = var('contact_plan_source_priority') %}
-{% set touchpoint_priority = var('nurture_touchpoint_priority') %}
 {% set cap_steps = range(1, var('contact_cap_rounds') + 1) | list %}
 {% for source in source_priority %}
     {% if source not in ['campaign_audiences', 'nurture_touchpoints'] %}
@@ -38,6 +37,7 @@ nurture_messages as (
         holiday_name,
         reason,
         channel,
+        touchpoint_priority,
         is_due,
         due_date,
         as_of_date
@@ -72,15 +72,7 @@ messages as (
         holiday_name,
         reason,
         channel,
-        case
-            {%- for kind in touchpoint_priority %}
-                when
-                    {{ "touchpoint like 'day_%'" if kind == 'follow_up'
-                       else "touchpoint = '" ~ kind ~ "'" }}
-                    then {{ loop.index }}
-            {%- endfor %}
-            else {{ touchpoint_priority | length + 1 }}
-        end as source_priority,
+        touchpoint_priority as source_priority,
         case when is_due then as_of_date else due_date end as send_date,
         due_date
     from nurture_messages
