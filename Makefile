@@ -54,7 +54,7 @@ pytest: $(STAMP) reference-data
 		CRM_MARTS_TEST_SAMPLE_EXPORTS=$(TEST_EXPORTS)) $(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --incremental
 
 clean:
 	rm -rf $(VENV) target logs warehouse exports data audiences

@@ -11,6 +11,12 @@ plus dbt's fixed start-up, which is measured separately with an empty selection)
     python scripts/bench.py                  # ~1M and ~10M orders
     python scripts/bench.py --sizes 300000   # customers per shop, any list
     python scripts/bench.py --load-only      # the load lines alone
+    python scripts/bench.py --incremental    # also: a day appended, built again
+
+--incremental splits the shop's last day of orders off, builds the history, appends
+the day (`crm-marts load --append`) and times the build after it (the incremental
+staging models parse only the day) beside a full rebuild of the same rows
+(`--full-refresh`).
 
 Each step runs in its own process so its peak memory is its own. The shops are kept
 in --work (default warehouse/bench) so a second run can skip generation.
@@ -146,25 +152,9 @@ def bench_size(
     }
     cli = [sys.executable, "-m", "crm_marts"]
     steps = []
-    if not (shop / "orders.parquet").is_file():
-        steps.append(
-            run_step(
-                "generate",
-                [
-                    *cli,
-                    "generate",
-                    "--customers",
-                    str(customers),
-                    "--seed",
-                    "7",
-                    "--format",
-                    "parquet",
-                    "--out",
-                    str(shop),
-                ],
-                env,
-            )
-        )
+    generated = _generate(customers, shop)
+    if generated is not None:
+        steps.append(generated)
     orders = _count_orders(shop)
     print(f"shop: {customers:,} customers, {orders:,} orders")
     steps.append(run_step("load", [*cli, "load", str(shop)], env))
@@ -239,6 +229,93 @@ def bench_size(
     }
 
 
+# The shop's last day of orders (and their lines) apart from the rest.
+SPLIT_LAST_DAY = """
+import duckdb, pathlib, shutil, sys
+shop, history, day = (pathlib.Path(p) for p in sys.argv[1:4])
+for folder in (history, day):
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+con = duckdb.connect()
+con.execute("set enable_progress_bar = false")
+orders = f"read_parquet('{shop / 'orders.parquet'}')"
+items = f"read_parquet('{shop / 'order_items.parquet'}')"
+(last,) = con.execute(
+    f"select max(cast(created_at as date)) from {orders}").fetchone()
+con.execute(f"create temp table day_ids as select order_id from {orders} "
+            f"where cast(created_at as date) = date '{last}'")
+for name, scan, keep in (
+    ("orders", orders, "order_id"),
+    ("order_items", items, "order_id"),
+):
+    for folder, test in ((history, "not in"), (day, "in")):
+        con.execute(
+            f"copy (select * from {scan} where {keep} {test} "
+            f"(select order_id from day_ids)) to '{folder / (name + '.parquet')}' "
+            "(format parquet)")
+for name in ("customers", "products"):
+    shutil.copy(shop / f"{name}.parquet", history / f"{name}.parquet")
+(appended,) = con.execute("select count(*) from day_ids").fetchone()
+print(f"  last day {last}: {appended:,} orders appended")
+"""
+
+
+def bench_incremental(customers: int, work: Path) -> dict[str, object]:
+    """History built, a day appended, built again: the incremental build beside a
+    full rebuild of the same rows."""
+    shop = work / f"shop_{customers}"
+    history, day = work / f"history_{customers}", work / f"day_{customers}"
+    database = work / f"incremental_{customers}.duckdb"
+    database.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "CRM_MARTS_DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    cli = [sys.executable, "-m", "crm_marts"]
+    subprocess.run(
+        python_step(SPLIT_LAST_DAY) + [str(shop), str(history), str(day)],
+        check=True,
+    )
+    steps = [
+        run_step("load (history)", [*cli, "load", str(history)], env),
+        run_step(
+            "dbt start-up (empty select)",
+            [*cli, "build", "--select", "tag:no_such_tag"],
+            env,
+        ),
+        run_step("build (history)", [*cli, "build"], env),
+        run_step("load --append (a day)", [*cli, "load", "--append", str(day)], env),
+        run_step("build after the append", [*cli, "build"], env),
+        run_step("full rebuild, same rows", [*cli, "build", "--full-refresh"], env),
+    ]
+    by_name = {step.name: step for step in steps}
+    startup = by_name["dbt start-up (empty select)"].seconds
+    incremental = by_name["build after the append"].seconds
+    full = by_name["full rebuild, same rows"].seconds
+    print(
+        f"  build after the append / full rebuild = {incremental / full:.2f}x "
+        f"(minus start-up: {(incremental - startup) / (full - startup):.2f}x; "
+        "only the raw-text parsing is incremental, the rest depends on the "
+        "as-of date)"
+    )
+    return {
+        "customers": customers,
+        "steps": [step.__dict__ for step in steps],
+        "incremental_over_full": round(incremental / full, 2),
+    }
+
+
+def _generate(customers: int, shop: Path) -> Step | None:
+    """Generate the shop unless a previous run left it in --work."""
+    if (shop / "orders.parquet").is_file():
+        return None
+    command = [sys.executable, "-m", "crm_marts", "generate", "--customers"]
+    command += [str(customers), "--seed", "7", "--format", "parquet"]
+    return run_step("generate", [*command, "--out", str(shop)], dict(os.environ))
+
+
 def _count_orders(shop: Path) -> int:
     import pyarrow.parquet as pq
 
@@ -252,12 +329,29 @@ def main() -> None:
     parser.add_argument(
         "--load-only", action="store_true", help="time the load steps only"
     )
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="also append the last day to the history and build incrementally",
+    )
+    parser.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="the --incremental lines alone (the shop generated when missing)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
     for customers in args.sizes:
         print(f"\n== {customers:,} customers")
-        results.append(bench_size(customers, args.work, args.load_only))
+        if args.incremental_only:
+            _generate(customers, args.work / f"shop_{customers}")
+            results.append({"customers": customers})
+        else:
+            results.append(bench_size(customers, args.work, args.load_only))
+        if (args.incremental or args.incremental_only) and not args.load_only:
+            print(f"-- a day appended to {customers:,} customers' history")
+            results[-1]["incremental"] = bench_incremental(customers, args.work)
     (args.work / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nfigures saved to {args.work / 'results.json'}")
 

@@ -62,6 +62,12 @@ build_target_option = click.option(
     "set up by CRM_MARTS_SPARK_* variables; see profiles/profiles.yml). "
     "Default: $CRM_MARTS_TARGET, else duckdb.",
 )
+full_refresh_option = click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild the incremental staging models in full (done by itself after "
+    "a load that replaced the raw tables or a change to the parsing SQL).",
+)
 unit_tests_option = click.option(
     "--unit-tests",
     is_flag=True,
@@ -105,10 +111,19 @@ def parse_vars(text: str | None, as_of: dt.datetime | None) -> dict[str, Any]:
     return dbt_vars
 
 
+def _raw_schema(dbt_vars: dict[str, Any]) -> str:
+    return str(dbt_vars.get("raw_schema") or "raw")
+
+
 def _write_build_info(database: Path, dbt_vars: dict[str, Any]) -> None:
+    from crm_marts import incremental
+
     info = {
         "built_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "vars": dbt_vars,
+        incremental.FINGERPRINT_KEY: incremental.parse_fingerprint(
+            _raw_schema(dbt_vars)
+        ),
     }
     paths.build_info_path(database).write_text(json.dumps(info, sort_keys=True))
 
@@ -143,17 +158,25 @@ def _echo_loaded(table: str, file_name: str | None, rows: int, seconds: float) -
     click.echo(f"  {table:<12} {source:<20} {rows:>12,} rows  {seconds:6.1f} s")
 
 
-def do_load(data_dir: Path, database: Path, target: str = paths.DEFAULT_TARGET) -> None:
+def do_load(
+    data_dir: Path,
+    database: Path,
+    target: str = paths.DEFAULT_TARGET,
+    append: bool = False,
+) -> None:
     from crm_marts.load import load_shop, load_shop_spark
 
-    click.echo(f"loading {data_dir}:")
+    click.echo(f"{'appending' if append else 'loading'} {data_dir}:")
     if target == "spark":
         database = paths.spark_dir()
-        result = load_shop_spark(data_dir, database, progress=_echo_loaded)
+        result = load_shop_spark(
+            data_dir, database, progress=_echo_loaded, append=append
+        )
     else:
-        result = load_shop(data_dir, database, progress=_echo_loaded)
+        result = load_shop(data_dir, database, progress=_echo_loaded, append=append)
     counts = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
-    click.echo(f"loaded {data_dir} into {database}: {counts}")
+    verb = "appended" if append else "loaded"
+    click.echo(f"{verb} {data_dir} into {database}: {counts}")
     if result.defaults:
         click.echo("left out of the files, so the data contract's defaults apply:")
         for line in result.defaults:
@@ -192,9 +215,7 @@ def report_build(
         click.echo(f"warning: {outcome.name}: {outcome.message.strip()}")
     if not any(o.name == rejections.REJECTED_ROWS_MODEL for o in outcomes):
         return  # a partial build: the rejected_rows mart may be stale
-    counts = rejections.read_counts(
-        database, str(dbt_vars.get("raw_schema") or "raw"), target
-    )
+    counts = rejections.read_counts(database, _raw_schema(dbt_vars), target)
     if counts is not None:
         for line in rejections.format_counts(*counts):
             click.echo(line)
@@ -207,13 +228,30 @@ def do_build(
     target: str = paths.DEFAULT_TARGET,
     exclude: str | None = None,
     unit_tests: bool = False,
+    full_refresh: bool = False,
 ) -> list[Any]:
-    from crm_marts import predictions
+    """full_refresh: rebuild the incremental models in full; without it they
+    take the new loads alone unless crm_marts.incremental finds a reason not to."""
+    from crm_marts import incremental, predictions
 
     _check_warehouse(database, target)
+    if target == "spark":
+        # The local Spark loader always replaces the raw tables.
+        full_refresh = True
+    elif target == paths.DEFAULT_TARGET and not full_refresh:
+        reason = incremental.full_refresh_reason(database, _raw_schema(dbt_vars))
+        if reason is not None:
+            click.echo(f"dbt build: full refresh of the incremental models: {reason}")
+            full_refresh = True
     # dbt build, with the fitting step of the prediction marts when selected
     built_vars, outcomes = predictions.build(
-        database, dbt_vars, select, exclude, target, unit_tests=unit_tests
+        database,
+        dbt_vars,
+        select,
+        exclude,
+        target,
+        unit_tests=unit_tests,
+        full_refresh=full_refresh,
     )
     if target == paths.DEFAULT_TARGET:
         _write_build_info(database, built_vars)
@@ -410,9 +448,15 @@ def import_mapping_command(source_file: Path, mapping_file: Path, out: Path) -> 
 @cli.command()
 @click.argument("data_dir", type=click.Path(path_type=Path))
 @target_option
-def load(data_dir: Path, target: str) -> None:
+@click.option(
+    "--append",
+    is_flag=True,
+    help="Add DATA_DIR's rows (e.g. a day of new orders) to the shop already "
+    "loaded, instead of replacing it; the next build parses only them.",
+)
+def load(data_dir: Path, target: str, append: bool) -> None:
     """Check DATA_DIR's files against the contract and load them."""
-    do_load(data_dir, paths.duckdb_path(), target)
+    do_load(data_dir, paths.duckdb_path(), target, append=append)
 
 
 @cli.command()
@@ -422,6 +466,7 @@ def load(data_dir: Path, target: str) -> None:
 @vars_option
 @build_target_option
 @unit_tests_option
+@full_refresh_option
 def build(
     as_of: dt.datetime | None,
     select: str | None,
@@ -429,6 +474,7 @@ def build(
     dbt_vars: str | None,
     target: str,
     unit_tests: bool,
+    full_refresh: bool,
 ) -> None:
     """Build the dbt models and run the data tests (dbt build)."""
     database = {"duckdb": paths.duckdb_path(), "spark": paths.spark_dir()}.get(
@@ -436,7 +482,13 @@ def build(
     )
     parsed_vars = parse_vars(dbt_vars, as_of)
     outcomes = do_build(
-        paths.duckdb_path(), parsed_vars, select, target, exclude, unit_tests
+        paths.duckdb_path(),
+        parsed_vars,
+        select,
+        target,
+        exclude,
+        unit_tests,
+        full_refresh=full_refresh,
     )
     click.echo(f"build ok: {database}")
     report_build(paths.duckdb_path(), parsed_vars, outcomes, target)

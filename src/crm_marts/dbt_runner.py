@@ -127,6 +127,7 @@ def build(
     target: str = paths.DEFAULT_TARGET,
     indirect_selection: str = "cautious",
     unit_tests: bool = False,
+    full_refresh: bool = False,
 ) -> list[NodeOutcome]:
     """`dbt build` (seeds, models and data tests; unit tests too when asked for)
     with the given vars.
@@ -140,6 +141,8 @@ def build(
     args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    if full_refresh:
+        args.append("--full-refresh")
     if select:
         args += ["--select", select, "--indirect-selection", indirect_selection]
     if exclude:

@@ -217,15 +217,29 @@ def inspect_file(data_dir: Path, table: Table) -> ShopFile:
     return ShopFile(table, path, tuple(header))
 
 
-def inspect_shop(data_dir: Path) -> list[ShopFile]:
+def inspect_shop(data_dir: Path, append: bool = False) -> list[ShopFile]:
     """Check every file's header and how the files fit together; raise InputError
-    on the first fault, before anything is read or written."""
+    on the first fault, before anything is read or written.
+
+    append: the files add rows to a shop already loaded, so none is required
+    (a day of new orders may come without new products); the columns are
+    checked against the loaded ones by the writer."""
     if not data_dir.is_dir():
         raise InputError(
             f"{data_dir}: no such directory. Point `crm-marts load` at the folder "
             "holding the shop's files (at least orders; see the data contract)."
         )
-    files = {table.name: inspect_file(data_dir, table) for table in TABLES}
+    tables = (
+        (dataclasses.replace(t, required=False) for t in TABLES) if append else TABLES
+    )
+    files = {table.name: inspect_file(data_dir, table) for table in tables}
+    if append:
+        if all(f.path is None for f in files.values()):
+            raise InputError(
+                f"{data_dir}: no shop file to append (orders, order_items, "
+                "customers or products as .csv or .parquet)."
+            )
+        return list(files.values())
     items = files["order_items"]
     if items.path is not None:
         if files["products"].path is None:
@@ -435,19 +449,73 @@ def _loaded_at() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+def _append_loaded_at(con: Any, raw_schema: str, files: list[ShopFile]) -> dt.datetime:
+    """Check that the appended files fit the loaded tables; the appended rows'
+    _loaded_at, later than every row loaded so far.
+
+    _loaded_at tells the loads apart: the incremental staging models parse the
+    rows loaded after the ones they hold, and of two rows with the same key the
+    earlier load's is kept (then the earlier data row), as within one file. A
+    file must have the columns the first load's had: staging applies the data
+    contract's defaults per table, not per file."""
+    manifest = f"{raw_schema}.{MANIFEST_TABLE}"
+    latest = None
+    for shop_file in files:
+        table = shop_file.table.name
+        loaded = con.execute(
+            f"select column_name, is_column_present, source_file from {manifest} "
+            "where table_name = ?",
+            [table],
+        ).fetchall()
+        if not loaded or all(source is None for _, _, source in loaded):
+            raise InputError(
+                f"{shop_file.path}: the loaded shop has no {table} file, so there "
+                f"is nothing to append {table} rows to. Load the whole shop again "
+                "with the file (`crm-marts load DIR`, without --append)."
+            )
+        present = {column for column, is_present, _ in loaded if is_present}
+        if present != set(shop_file.columns):
+            missing = sorted(present - set(shop_file.columns))
+            extra = sorted(set(shop_file.columns) - present)
+            differences = "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"new {', '.join(extra)}" if extra else "",
+                )
+                if part
+            )
+            raise InputError(
+                f"{shop_file.path}: its columns differ from the loaded {table} "
+                f"file's ({differences}). Append files with the same columns, or "
+                "load the whole shop again (`crm-marts load DIR`)."
+            )
+        (table_latest,) = con.execute(
+            f"select max({LOADED_AT_COLUMN}) from {raw_schema}.{table}"
+        ).fetchone()
+        if table_latest is not None and (latest is None or table_latest > latest):
+            latest = table_latest
+    now = _loaded_at()
+    if latest is not None and now <= latest:
+        return latest + dt.timedelta(seconds=1)
+    return now
+
+
 def write_duckdb(
     files: list[ShopFile],
     database: Path,
     raw_schema: str,
     progress: ProgressCallback | None = None,
+    append: bool = False,
 ) -> dict[str, int]:
-    """Replace the raw tables in the DuckDB file in a single transaction.
+    """Replace the raw tables in the DuckDB file in a single transaction, or
+    with append, add the files' rows to them (a later load: see append_check).
 
     A CSV file that needs a lenient read aborts the transaction; the load then
     starts again with that file read leniently."""
     while True:
         try:
-            return _write_duckdb_once(files, database, raw_schema, progress)
+            return _write_duckdb_once(files, database, raw_schema, progress, append)
         except _RetryLeniently as retry:
             files = [
                 retry.shop_file if f.table == retry.shop_file.table else f
@@ -460,30 +528,49 @@ def _write_duckdb_once(
     database: Path,
     raw_schema: str,
     progress: ProgressCallback | None,
+    append: bool = False,
 ) -> dict[str, int]:
     import duckdb
 
     existed = database.exists()
+    if append and not existed:
+        raise InputError(
+            f"{database}: no shop loaded yet, so nothing to append to. Run "
+            "`crm-marts load DIR` with the whole history first."
+        )
     database.parent.mkdir(parents=True, exist_ok=True)
-    loaded_at = _loaded_at()
     rows: dict[str, int] = {}
     con = _connect(database)
     try:
         con.execute("begin transaction")
         con.execute(f"create schema if not exists {raw_schema}")
+        if append:
+            files = [f for f in files if f.path is not None]
+            loaded_at = _append_loaded_at(con, raw_schema, files)
+        else:
+            loaded_at = _loaded_at()
         for shop_file in files:
             started = time.perf_counter()
             relation = f"{raw_schema}.{shop_file.table.name}"
+            rows_sql = (
+                f"select *, cast(? as timestamp) as {LOADED_AT_COLUMN} "
+                f"from ({select_sql(shop_file)})"
+            )
             try:
-                con.execute(
-                    f"create or replace table {relation} as "
-                    f"select *, cast(? as timestamp) as {LOADED_AT_COLUMN} "
-                    f"from ({select_sql(shop_file)})",
-                    [loaded_at],
-                )
+                if append:
+                    con.execute(
+                        f"insert into {relation} by name {rows_sql}", [loaded_at]
+                    )
+                else:
+                    con.execute(
+                        f"create or replace table {relation} as {rows_sql}", [loaded_at]
+                    )
             except duckdb.Error as exc:
                 raise _after_failed_read(shop_file, exc) from exc
-            (count,) = con.execute(f"select count(*) from {relation}").fetchone()
+            (count,) = con.execute(
+                f"select count(*) from {relation} where {LOADED_AT_COLUMN} = ?",
+                [loaded_at],
+            ).fetchone()
             _check_row_count(shop_file, count)
             rows[shop_file.table.name] = count
             if progress is not None:
@@ -491,7 +578,13 @@ def _write_duckdb_once(
                 progress(
                     shop_file.table.name, name, count, time.perf_counter() - started
                 )
-        _write_manifest(con, f"{raw_schema}.{MANIFEST_TABLE}", files)
+        manifest = f"{raw_schema}.{MANIFEST_TABLE}"
+        if append:
+            con.executemany(
+                f"insert into {manifest} values (?, ?, ?, ?)", _manifest_rows(files)
+            )
+        else:
+            _write_manifest(con, manifest, files)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -612,10 +705,15 @@ def load_shop(
     database: Path,
     raw_schema: str = "raw",
     progress: ProgressCallback | None = None,
+    append: bool = False,
 ) -> LoadResult:
-    """Check every file of `data_dir`, then load them into the DuckDB file."""
-    files = inspect_shop(data_dir)
-    rows = write_duckdb(files, database, raw_schema, progress)
+    """Check every file of `data_dir`, then load them into the DuckDB file (with
+    append: add their rows to the shop loaded there)."""
+    files = inspect_shop(data_dir, append=append)
+    rows = write_duckdb(files, database, raw_schema, progress, append=append)
+    if append:
+        files = [f for f in files if f.path is not None]
+        return LoadResult(rows, [], _result(files, rows).ignored)
     return _result(files, rows)
 
 
@@ -624,8 +722,15 @@ def load_shop_spark(
     spark_dir: Path,
     raw_schema: str = "raw",
     progress: ProgressCallback | None = None,
+    append: bool = False,
 ) -> LoadResult:
     """Check every file of `data_dir`, then load them into local Spark."""
+    if append:
+        raise InputError(
+            f"{data_dir}: --append loads into the DuckDB warehouse only so far; "
+            "for local Spark load the whole shop (`crm-marts load DIR --target "
+            "spark`). The incremental staging models themselves run on Spark."
+        )
     from crm_marts import spark
 
     files = inspect_shop(data_dir)

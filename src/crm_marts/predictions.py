@@ -57,6 +57,7 @@ def build(
     exclude: str | None = None,
     target: str = paths.DEFAULT_TARGET,
     unit_tests: bool = False,
+    full_refresh: bool = False,
 ) -> tuple[dict[str, Any], list[dbt_runner.NodeOutcome]]:
     """`dbt build` with the fitting step when the selection needs it; returns the
     vars the downstream models were built with (the fit included) and the
@@ -76,6 +77,7 @@ def build(
             target,
             indirect_selection=indirect_selection,
             unit_tests=unit_tests,
+            full_refresh=full_refresh,
         )
 
     if dbt_vars.get(FIT_VAR) is not None:

@@ -27,6 +27,7 @@ rejection_reasons as (
 rejected as (
     select
         'orders' as source_table,
+        loaded_at,
         source_file,
         source_row_number,
         order_id as row_key,
@@ -38,6 +39,7 @@ rejected as (
 
     select
         'order_items' as source_table,
+        loaded_at,
         source_file,
         source_row_number,
         {{ dbt.concat(
@@ -51,6 +53,7 @@ rejected as (
 
     select
         'products' as source_table,
+        loaded_at,
         source_file,
         source_row_number,
         product_id as row_key,
@@ -62,6 +65,7 @@ rejected as (
 
     select
         'customers' as source_table,
+        loaded_at,
         source_file,
         source_row_number,
         customer_id as row_key,
@@ -77,7 +81,8 @@ final as (
         rejected.row_key,
         rejected.reason_code,
         rejection_reasons.description as reason,
-        rejected.source_row_number
+        rejected.source_row_number,
+        rejected.loaded_at
     from rejected
     left join rejection_reasons
         on
@@ -91,5 +96,6 @@ select
     row_key,
     reason_code,
     reason,
-    source_row_number
+    source_row_number,
+    loaded_at
 from final

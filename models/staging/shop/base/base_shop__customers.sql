@@ -5,6 +5,7 @@ source_customers as (
     select
         _source_file,
         _source_row_number,
+        _loaded_at,
         customer_id,
         registered_at,
         birthday,
@@ -22,6 +23,7 @@ source_orders as (
     select
         _source_file,
         _source_row_number,
+        _loaded_at,
         customer_id,
         created_at
     from {{ source('shop', 'orders') }}
@@ -44,6 +46,7 @@ order_customers as (
     select
         _source_file as source_file,
         _source_row_number as source_row_number,
+        _loaded_at as loaded_at,
         {{ clean_text('customer_id') }} as customer_id,
         created_at
     from source_orders
@@ -53,6 +56,7 @@ typed as (
     select
         _source_file as source_file,
         _source_row_number as source_row_number,
+        _loaded_at as loaded_at,
         {{ clean_text('customer_id') }} as customer_id,
         lower({{ clean_text('member_level') }}) as member_level,
         lower({{ clean_text('email') }}) as email,
@@ -87,6 +91,7 @@ undated_customers as (
 dated_orders as (
     select
         order_customers.source_file,
+        order_customers.loaded_at,
         order_customers.source_row_number,
         order_customers.customer_id,
         order_customers.created_at
@@ -108,6 +113,7 @@ first_orders as (
         customer_id,
         min({{ parse_text(clean_text('created_at'), 'timestamp') }})
             as first_order_at,
+        max(loaded_at) as loaded_at,
         max(source_file) as source_file,
         min(source_row_number) as source_row_number
     from dated_orders
@@ -119,7 +125,8 @@ numbered as (
         typed.*,
         first_orders.first_order_at,
         row_number() over (
-            partition by typed.customer_id order by typed.source_row_number
+            partition by typed.customer_id
+            order by typed.loaded_at, typed.source_row_number
         ) as customer_id_occurrence
     from typed
     left join first_orders
@@ -128,6 +135,7 @@ numbered as (
 
 file_customers as (
     select
+        loaded_at,
         source_file,
         source_row_number,
         customer_id,
@@ -169,6 +177,7 @@ file_customers as (
 -- their first order, with no contact consent (so never in an audience).
 derived_customers as (
     select
+        first_orders.loaded_at,
         first_orders.source_file,
         first_orders.source_row_number,
         first_orders.customer_id,

@@ -1,14 +1,7 @@
 with
 
-source_order_items as (
-    select
-        _source_file,
-        _source_row_number,
-        order_id,
-        product_id,
-        quantity,
-        unit_price
-    from {{ source('shop', 'order_items') }}
+parsed as (
+    select * from {{ ref('base_shop__order_items_parsed') }}
 ),
 
 orders as (
@@ -19,36 +12,55 @@ products as (
     select product_id from {{ ref('stg_shop__products') }}
 ),
 
-typed as (
+-- Of the rows sharing an order and a product, the first is kept: the
+-- earliest load's, then the earliest data row. Numbered only among the few
+-- repeated lines (a window over every line costs a sort of them all).
+repeated_lines as (
     select
-        _source_file as source_file,
-        _source_row_number as source_row_number,
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('product_id') }} as product_id,
-        {{ parse_text(clean_text('quantity'), 'integer') }} as quantity,
-        {{ parse_text(clean_text('unit_price'), 'decimal(18, 2)') }}
-            as unit_price
-    from source_order_items
+        order_id,
+        product_id
+    from parsed
+    where order_id is not null and product_id is not null
+    group by order_id, product_id
+    having count(*) > 1
+),
+
+repeated_rows as (
+    select
+        {{ load_key('parsed.loaded_at') }} as load_key,
+        parsed.source_row_number,
+        row_number() over (
+            partition by parsed.order_id, parsed.product_id
+            order by parsed.loaded_at, parsed.source_row_number
+        ) as order_line_occurrence
+    from parsed
+    inner join repeated_lines
+        on
+            parsed.order_id = repeated_lines.order_id
+            and parsed.product_id = repeated_lines.product_id
 ),
 
 numbered as (
     select
-        typed.*,
-        row_number() over (
-            partition by typed.order_id, typed.product_id
-            order by typed.source_row_number
-        ) as order_line_occurrence,
+        parsed.*,
+        coalesce(repeated_rows.order_line_occurrence, 1)
+            as order_line_occurrence,
         orders.order_id is not null as is_known_order,
         products.product_id is not null as is_known_product
-    from typed
+    from parsed
+    left join repeated_rows
+        on
+            {{ load_key('parsed.loaded_at') }} = repeated_rows.load_key
+            and parsed.source_row_number = repeated_rows.source_row_number
     left join orders
-        on typed.order_id = orders.order_id
+        on parsed.order_id = orders.order_id
     left join products
-        on typed.product_id = products.product_id
+        on parsed.product_id = products.product_id
 ),
 
 final as (
     select
+        loaded_at,
         source_file,
         source_row_number,
         order_id,

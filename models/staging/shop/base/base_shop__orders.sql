@@ -1,4 +1,3 @@
-{%- set string_type = api.Column.translate_type('string') %}
 {#- A paid amount of 0 (a free order) is usable only when the var says so. -#}
 {%- if var('count_free_orders_as_purchases') %}
     {%- set rejects_free_orders = 'false' %}
@@ -9,33 +8,8 @@
 {%- endif %}
 with
 
-source_orders as (
-    select
-        _source_file,
-        _source_row_number,
-        order_id,
-        customer_id,
-        created_at,
-        paid_at,
-        status,
-        paid_amount,
-        discount_amount,
-        refund_amount,
-        channel,
-        promotion_tag,
-        is_presale,
-        balance_due_at,
-        received_at
-    from {{ source('shop', 'orders') }}
-),
-
-load_manifest as (
-    select
-        table_name,
-        column_name,
-        source_file,
-        is_column_present
-    from {{ source('shop', 'load_manifest') }}
+parsed as (
+    select * from {{ ref('base_shop__orders_parsed') }}
 ),
 
 order_statuses as (
@@ -49,89 +23,56 @@ customers as (
     select customer_id from {{ ref('stg_shop__customers') }}
 ),
 
--- The optional columns with a default when the file leaves them out; every
--- other optional column left out is simply empty.
-columns_present as (
-    {{ columns_present('load_manifest', 'orders', ['order_id', 'paid_at', 'status']) }}
+-- Of the rows sharing an order id, the first is kept: the earliest load's,
+-- then the earliest data row. Numbered only among the few repeated ids: a
+-- window over every order costs a sort of them all.
+repeated_order_ids as (
+    select order_id
+    from parsed
+    where order_id is not null
+    group by order_id
+    having count(*) > 1
 ),
 
-typed as (
+repeated_orders as (
     select
-        source_orders._source_file as source_file,
-        source_orders._source_row_number as source_row_number,
-        columns_present.has_paid_at,
-        -- No order_id column: each row is one order, its id the data row.
-        case
-            when columns_present.has_order_id
-                then {{ clean_text('source_orders.order_id') }}
-            else {{ dbt.cast('source_orders._source_row_number', string_type) }}
-        end as order_id,
-        {{ clean_text('source_orders.customer_id') }} as customer_id,
-        -- No status column (a transaction log): every order is completed.
-        case
-            when columns_present.has_status
-                then lower({{ clean_text('source_orders.status') }})
-            else 'completed'
-        end as status,
-        lower({{ clean_text('source_orders.channel') }}) as channel,
-        lower({{ clean_text('source_orders.promotion_tag') }}) as promotion_tag,
-        {{ parse_text(clean_text('source_orders.paid_amount'), 'decimal(18, 2)') }}
-            as paid_amount,
-        coalesce(
-            {{ parse_text(
-                clean_text('source_orders.discount_amount'), 'decimal(18, 2)'
-            ) }},
-            0
-        ) as discount_amount,
-        coalesce(
-            {{ parse_text(
-                clean_text('source_orders.refund_amount'), 'decimal(18, 2)'
-            ) }},
-            0
-        ) as refund_amount,
-        coalesce({{ parse_boolean('source_orders.is_presale') }}, false)
-            as is_presale,
-        {{ parse_text(clean_text('source_orders.created_at'), 'timestamp') }}
-            as created_at,
-        {{ parse_text(clean_text('source_orders.paid_at'), 'timestamp') }}
-            as parsed_paid_at,
-        {{ parse_text(clean_text('source_orders.balance_due_at'), 'timestamp') }}
-            as balance_due_at,
-        {{ parse_text(clean_text('source_orders.received_at'), 'timestamp') }}
-            as received_at,
-        {{ clean_text('source_orders.paid_at') }} as paid_at_text,
-        {{ clean_text('source_orders.balance_due_at') }} as balance_due_at_text,
-        {{ clean_text('source_orders.received_at') }} as received_at_text,
-        {{ clean_text('source_orders.discount_amount') }} as discount_amount_text,
-        {{ clean_text('source_orders.refund_amount') }} as refund_amount_text,
-        {{ clean_text('source_orders.is_presale') }} as is_presale_text
-    from source_orders
-    cross join columns_present
+        {{ load_key('parsed.loaded_at') }} as load_key,
+        parsed.source_row_number,
+        row_number() over (
+            partition by parsed.order_id
+            order by parsed.loaded_at, parsed.source_row_number
+        ) as order_id_occurrence
+    from parsed
+    inner join repeated_order_ids
+        on parsed.order_id = repeated_order_ids.order_id
 ),
 
 numbered as (
     select
-        typed.*,
-        row_number() over (
-            partition by typed.order_id order by typed.source_row_number
-        ) as order_id_occurrence,
+        parsed.*,
+        coalesce(repeated_orders.order_id_occurrence, 1) as order_id_occurrence,
         order_statuses.status is not null as is_known_status,
         customers.customer_id is not null as is_known_customer,
         -- No paid_at column: an order with a purchase status was paid when
         -- it was placed, the others are unpaid.
         case
-            when typed.has_paid_at then typed.parsed_paid_at
-            when order_statuses.is_purchase_status then typed.created_at
+            when parsed.has_paid_at then parsed.parsed_paid_at
+            when order_statuses.is_purchase_status then parsed.created_at
         end as paid_at
-    from typed
+    from parsed
+    left join repeated_orders
+        on
+            {{ load_key('parsed.loaded_at') }} = repeated_orders.load_key
+            and parsed.source_row_number = repeated_orders.source_row_number
     left join order_statuses
-        on typed.status = order_statuses.status
+        on parsed.status = order_statuses.status
     left join customers
-        on typed.customer_id = customers.customer_id
+        on parsed.customer_id = customers.customer_id
 ),
 
 final as (
     select
+        loaded_at,
         source_file,
         source_row_number,
         order_id,

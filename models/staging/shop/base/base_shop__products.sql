@@ -4,6 +4,7 @@ source_products as (
     select
         _source_file,
         _source_row_number,
+        _loaded_at,
         product_id,
         product_name,
         category,
@@ -17,6 +18,7 @@ typed as (
     select
         _source_file as source_file,
         _source_row_number as source_row_number,
+        _loaded_at as loaded_at,
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
         lower({{ clean_text('category') }}) as category,
@@ -34,13 +36,14 @@ numbered as (
     select
         *,
         row_number() over (
-            partition by product_id order by source_row_number
+            partition by product_id order by loaded_at, source_row_number
         ) as product_id_occurrence
     from typed
 ),
 
 final as (
     select
+        loaded_at,
         source_file,
         source_row_number,
         product_id,
