@@ -20,12 +20,7 @@ source_order_items as (
         quantity,
         unit_price
     from {{ source('shop', 'order_items') }}
-    {%- if is_incremental() %}
-    where _loaded_at > (
-        select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
-        from {{ this }}
-    )
-    {%- endif %}
+    {{ new_loads_only('_loaded_at') }}
 ),
 
 typed as (

@@ -32,15 +32,9 @@ source_orders as (
         received_at,
         _loaded_at
     from {{ source('shop', 'orders') }}
-    {%- if is_incremental() %}
-    -- The loads after the last one parsed ({{ this }} holds the rows of
-    -- every earlier load; crm-marts build full-refreshes it after a load
-    -- that replaced the raw tables).
-    where _loaded_at > (
-        select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
-        from {{ this }}
-    )
-    {%- endif %}
+    -- Incremental: the loads after the last one parsed (crm-marts build
+    -- full-refreshes after a load that replaced the raw tables).
+    {{ new_loads_only('_loaded_at') }}
 ),
 
 load_manifest as (
