@@ -10,7 +10,8 @@ DuckDB file, then load and `dbt build` it into a fresh local Spark warehouse (bo
 builds run every unit and data test too), and compare every table of the `marts`
 schema: the same marts, the same columns and types, and the same rows. Rows are
 matched as multisets: exact for integers, strings, booleans, dates and timestamps,
-decimals to the cent, doubles to a relative 1e-9. Prints rows compared and
+decimals to the cent, doubles to a relative 1e-9, load times (loaded_at) as
+which load of the warehouse the row came from. Prints rows compared and
 differences per mart, writes the same as JSON (--report), and exits 1 on any
 difference. Everything lands under --work (default warehouse/parity, git-ignored),
 which is emptied first so every run starts from nothing.
@@ -37,6 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 MARTS_SCHEMA = "marts"
 FLOAT_RELATIVE_TOLERANCE = 1e-9
+# When a row was loaded: compared as which load it came from (see _load_order).
+LOAD_TIME_COLUMNS = {"loaded_at"}
 # Below this a double counts as zero (sums of shares that should cancel).
 FLOAT_ABSOLUTE_TOLERANCE = 1e-12
 CENT = decimal.Decimal("0.01")
@@ -242,8 +245,12 @@ def compare_marts(
             if duckdb_types.get(column) != spark_types.get(column)
         ]
         common = [c for c in duckdb_columns if c in spark_columns]
-        left = [_pick(row, duckdb_columns, common) for row in duckdb_rows]
-        right = [_pick(row, spark_columns, common) for row in spark_rows]
+        left = _load_order(
+            [_pick(row, duckdb_columns, common) for row in duckdb_rows], common
+        )
+        right = _load_order(
+            [_pick(row, spark_columns, common) for row in spark_rows], common
+        )
         differences, examples = compare_rows(common, left, right)
         results.append(
             MartResult(
@@ -257,6 +264,28 @@ def compare_marts(
             )
         )
     return results
+
+
+def _load_order(
+    rows: list[tuple[Any, ...]], columns: list[str]
+) -> list[tuple[Any, ...]]:
+    """Each load time (LOAD_TIME_COLUMNS) as its load's number, 1 = the first:
+    the two warehouses load the same files at different moments, so the same
+    load has another _loaded_at on each."""
+    positions = [i for i, name in enumerate(columns) if name in LOAD_TIME_COLUMNS]
+    if not positions:
+        return rows
+    numbers = [
+        {t: n for n, t in enumerate(sorted({row[i] for row in rows} - {None}), 1)}
+        for i in positions
+    ]
+    renumbered = []
+    for row in rows:
+        values = list(row)
+        for i, number in zip(positions, numbers, strict=True):
+            values[i] = number.get(values[i])
+        renumbered.append(tuple(values))
+    return renumbered
 
 
 def _pick(
