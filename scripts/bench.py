@@ -144,12 +144,7 @@ def bench_size(
 ) -> dict[str, object]:
     shop = work / f"shop_{customers}"
     database = work / f"crm_{customers}.duckdb"
-    env = {
-        **os.environ,
-        "CRM_MARTS_DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
+    env = _env(work, database)
     cli = [sys.executable, "-m", "crm_marts"]
     steps = []
     generated = _generate(customers, shop)
@@ -267,12 +262,7 @@ def bench_incremental(customers: int, work: Path) -> dict[str, object]:
     history, day = work / f"history_{customers}", work / f"day_{customers}"
     database = work / f"incremental_{customers}.duckdb"
     database.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "CRM_MARTS_DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
+    env = _env(work, database)
     cli = [sys.executable, "-m", "crm_marts"]
     subprocess.run(
         python_step(SPLIT_LAST_DAY) + [str(shop), str(history), str(day)],
@@ -304,6 +294,16 @@ def bench_incremental(customers: int, work: Path) -> dict[str, object]:
         "customers": customers,
         "steps": [step.__dict__ for step in steps],
         "incremental_over_full": round(incremental / full, 2),
+    }
+
+
+def _env(work: Path, database: Path) -> dict[str, str]:
+    """The steps' environment: the warehouse file, dbt's target and logs in --work."""
+    return {
+        **os.environ,
+        "CRM_MARTS_DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
     }
 
 

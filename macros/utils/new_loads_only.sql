@@ -4,8 +4,7 @@
         gives each load a later _loaded_at); in a full build, nothing. -#}
     {%- if is_incremental() %}
     where {{ loaded_at_column }} > (
-        select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
-        from {{ this }}
+        select {{ load_key('max(loaded_at)') }} from {{ this }}
     )
     {%- endif %}
 {%- endmacro %}

@@ -222,8 +222,9 @@ def inspect_shop(data_dir: Path, append: bool = False) -> list[ShopFile]:
     on the first fault, before anything is read or written.
 
     append: the files add rows to a shop already loaded, so none is required
-    (a day of new orders may come without new products); the columns are
-    checked against the loaded ones by the writer."""
+    (a day of new orders may come without new products) and only the files
+    found are returned; the columns are checked against the loaded ones by the
+    writer."""
     if not data_dir.is_dir():
         raise InputError(
             f"{data_dir}: no such directory. Point `crm-marts load` at the folder "
@@ -234,12 +235,13 @@ def inspect_shop(data_dir: Path, append: bool = False) -> list[ShopFile]:
     )
     files = {table.name: inspect_file(data_dir, table) for table in tables}
     if append:
-        if all(f.path is None for f in files.values()):
+        found = [f for f in files.values() if f.path is not None]
+        if not found:
             raise InputError(
                 f"{data_dir}: no shop file to append (orders, order_items, "
                 "customers or products as .csv or .parquet)."
             )
-        return list(files.values())
+        return found
     items = files["order_items"]
     if items.path is not None:
         if files["products"].path is None:
@@ -545,7 +547,6 @@ def _write_duckdb_once(
         con.execute("begin transaction")
         con.execute(f"create schema if not exists {raw_schema}")
         if append:
-            files = [f for f in files if f.path is not None]
             loaded_at = _append_loaded_at(con, raw_schema, files)
         else:
             loaded_at = _loaded_at()
@@ -711,10 +712,9 @@ def load_shop(
     append: add their rows to the shop loaded there)."""
     files = inspect_shop(data_dir, append=append)
     rows = write_duckdb(files, database, raw_schema, progress, append=append)
-    if append:
-        files = [f for f in files if f.path is not None]
-        return LoadResult(rows, [], _result(files, rows).ignored)
-    return _result(files, rows)
+    result = _result(files, rows)
+    # The defaults were reported by the load that first brought the tables.
+    return dataclasses.replace(result, defaults=[]) if append else result
 
 
 def load_shop_spark(

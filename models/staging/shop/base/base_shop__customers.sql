@@ -107,17 +107,33 @@ dated_orders as (
         )
 ),
 
--- Each customer's first order placed (whatever its status).
-first_orders as (
+-- Each customer's first order placed (whatever its status), in any load.
+order_loads as (
     select
         customer_id,
         min({{ parse_text(clean_text('created_at'), 'timestamp') }})
             as first_order_at,
-        max(loaded_at) as loaded_at,
-        max(source_file) as source_file,
-        min(source_row_number) as source_row_number
+        min({{ load_key('loaded_at') }}) as first_load_key
     from dated_orders
     group by customer_id
+),
+
+-- ... and the orders row a derived customer points at: the first data row of
+-- the earliest load holding their orders (a load has one orders file).
+first_orders as (
+    select
+        order_loads.customer_id,
+        order_loads.first_order_at,
+        max(dated_orders.loaded_at) as loaded_at,
+        max(dated_orders.source_file) as source_file,
+        min(dated_orders.source_row_number) as source_row_number
+    from dated_orders
+    inner join order_loads
+        on
+            dated_orders.customer_id = order_loads.customer_id
+            and {{ load_key('dated_orders.loaded_at') }}
+            = order_loads.first_load_key
+    group by order_loads.customer_id, order_loads.first_order_at
 ),
 
 numbered as (
