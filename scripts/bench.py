@@ -11,6 +11,7 @@ plus dbt's fixed start-up, which is measured separately with an empty selection)
     python scripts/bench.py                  # ~1M and ~10M orders
     python scripts/bench.py --sizes 300000   # customers per shop, any list
     python scripts/bench.py --load-only      # the load lines alone
+    python scripts/bench.py --sizes 30000000 --build-only   # 100M orders: load, build
     python scripts/bench.py --incremental    # also: a day appended, built again
 
 --incremental splits the shop's last day of orders off, builds the history, appends
@@ -140,7 +141,7 @@ def python_step(code: str) -> list[str]:
 
 
 def bench_size(
-    customers: int, work: Path, load_only: bool = False
+    customers: int, work: Path, load_only: bool = False, build_only: bool = False
 ) -> dict[str, object]:
     shop = work / f"shop_{customers}"
     database = work / f"crm_{customers}.duckdb"
@@ -153,6 +154,13 @@ def bench_size(
     orders = _count_orders(shop)
     print(f"shop: {customers:,} customers, {orders:,} orders")
     steps.append(run_step("load", [*cli, "load", str(shop)], env))
+    if build_only:
+        steps.append(run_step("crm-marts build", [*cli, "build"], env))
+        return {
+            "customers": customers,
+            "orders": orders,
+            "steps": [step.__dict__ for step in steps],
+        }
     steps.append(
         run_step(
             "DuckDB read (reference)",
@@ -330,6 +338,11 @@ def main() -> None:
         "--load-only", action="store_true", help="time the load steps only"
     )
     parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="load and build only (a big shop's time and peak memory)",
+    )
+    parser.add_argument(
         "--incremental",
         action="store_true",
         help="also append the last day to the history and build incrementally",
@@ -348,8 +361,12 @@ def main() -> None:
             _generate(customers, args.work / f"shop_{customers}")
             results.append({"customers": customers})
         else:
-            results.append(bench_size(customers, args.work, args.load_only))
-        if (args.incremental or args.incremental_only) and not args.load_only:
+            results.append(
+                bench_size(customers, args.work, args.load_only, args.build_only)
+            )
+        if (args.incremental or args.incremental_only) and not (
+            args.load_only or args.build_only
+        ):
             print(f"-- a day appended to {customers:,} customers' history")
             results[-1]["incremental"] = bench_incremental(customers, args.work)
     (args.work / "results.json").write_text(json.dumps(results, indent=2) + "\n")

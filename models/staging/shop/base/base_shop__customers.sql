@@ -136,15 +136,23 @@ first_orders as (
     group by order_loads.customer_id, order_loads.first_order_at
 ),
 
+-- Of the rows sharing a customer id, the first is kept: the earliest load's,
+-- then the earliest data row.
+repeated_customers as (
+    {{ repeated_key_occurrences('typed', ['customer_id'], 'customer_id_occurrence') }}
+),
+
 numbered as (
     select
         typed.*,
         first_orders.first_order_at,
-        row_number() over (
-            partition by typed.customer_id
-            order by typed.loaded_at, typed.source_row_number
-        ) as customer_id_occurrence
+        coalesce(repeated_customers.customer_id_occurrence, 1)
+            as customer_id_occurrence
     from typed
+    left join repeated_customers
+        on
+            {{ load_key('typed.loaded_at') }} = repeated_customers.load_key
+            and typed.source_row_number = repeated_customers.source_row_number
     left join first_orders
         on typed.customer_id = first_orders.customer_id
 ),

@@ -13,31 +13,11 @@ products as (
 ),
 
 -- Of the rows sharing an order and a product, the first is kept: the
--- earliest load's, then the earliest data row. Numbered only among the few
--- repeated lines (a window over every line costs a sort of them all).
-repeated_lines as (
-    select
-        order_id,
-        product_id
-    from parsed
-    where order_id is not null and product_id is not null
-    group by order_id, product_id
-    having count(*) > 1
-),
-
+-- earliest load's, then the earliest data row.
 repeated_rows as (
-    select
-        {{ load_key('parsed.loaded_at') }} as load_key,
-        parsed.source_row_number,
-        row_number() over (
-            partition by parsed.order_id, parsed.product_id
-            order by parsed.loaded_at, parsed.source_row_number
-        ) as order_line_occurrence
-    from parsed
-    inner join repeated_lines
-        on
-            parsed.order_id = repeated_lines.order_id
-            and parsed.product_id = repeated_lines.product_id
+    {{ repeated_key_occurrences(
+        'parsed', ['order_id', 'product_id'], 'order_line_occurrence'
+    ) }}
 ),
 
 numbered as (

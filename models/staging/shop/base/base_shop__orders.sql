@@ -24,27 +24,9 @@ customers as (
 ),
 
 -- Of the rows sharing an order id, the first is kept: the earliest load's,
--- then the earliest data row. Numbered only among the few repeated ids: a
--- window over every order costs a sort of them all.
-repeated_order_ids as (
-    select order_id
-    from parsed
-    where order_id is not null
-    group by order_id
-    having count(*) > 1
-),
-
+-- then the earliest data row.
 repeated_orders as (
-    select
-        {{ load_key('parsed.loaded_at') }} as load_key,
-        parsed.source_row_number,
-        row_number() over (
-            partition by parsed.order_id
-            order by parsed.loaded_at, parsed.source_row_number
-        ) as order_id_occurrence
-    from parsed
-    inner join repeated_order_ids
-        on parsed.order_id = repeated_order_ids.order_id
+    {{ repeated_key_occurrences('parsed', ['order_id'], 'order_id_occurrence') }}
 ),
 
 numbered as (

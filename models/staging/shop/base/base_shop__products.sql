@@ -32,13 +32,22 @@ typed as (
     from source_products
 ),
 
+-- Of the rows sharing a product id, the first is kept: the earliest load's,
+-- then the earliest data row.
+repeated_products as (
+    {{ repeated_key_occurrences('typed', ['product_id'], 'product_id_occurrence') }}
+),
+
 numbered as (
     select
-        *,
-        row_number() over (
-            partition by product_id order by loaded_at, source_row_number
-        ) as product_id_occurrence
+        typed.*,
+        coalesce(repeated_products.product_id_occurrence, 1)
+            as product_id_occurrence
     from typed
+    left join repeated_products
+        on
+            {{ load_key('typed.loaded_at') }} = repeated_products.load_key
+            and typed.source_row_number = repeated_products.source_row_number
 ),
 
 final as (
