@@ -34,9 +34,12 @@ def connect_for_reading(database: Path) -> Any:
 
     Read-only when nothing else in this process holds the file; after a build in
     the same process (`crm-marts run`), dbt-duckdb still holds it read-write and
-    DuckDB refuses a second configuration, so share that one instead.
+    DuckDB refuses a second configuration, so share that one instead: read-write
+    with the spill directory the profile opened it with (config_options).
     """
     import duckdb
+
+    from crm_marts.load import duckdb_settings
 
     if not database.is_file():
         raise InputError(
@@ -46,7 +49,8 @@ def connect_for_reading(database: Path) -> Any:
     try:
         return duckdb.connect(str(database), read_only=True)
     except duckdb.ConnectionException:
-        return duckdb.connect(str(database))
+        config = {"temp_directory": duckdb_settings(database)["temp_directory"]}
+        return duckdb.connect(str(database), config=config)
 
 
 def list_marts(con: Any) -> list[str]:

@@ -69,3 +69,36 @@ def test_failed_write_leaves_the_previous_file_whole(
 def test_export_without_a_build_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no warehouse yet"):
         export_marts(tmp_path / "missing.duckdb", tmp_path / "out")
+
+
+def test_export_after_a_build_in_the_same_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `crm-marts run` exports while dbt-duckdb still holds the warehouse open,
+    # read-write with the profile's config_options: the export shares that.
+    import duckdb
+
+    from crm_marts import load
+
+    monkeypatch.delenv(load.TEMP_DIRECTORY_ENV, raising=False)
+    database = tmp_path / "crm.duckdb"
+    held = duckdb.connect(
+        str(database),
+        read_only=False,
+        config={"temp_directory": load.duckdb_settings(database)["temp_directory"]},
+    )
+    try:
+        held.execute("create schema marts")
+        held.execute("create table marts.customers as select 'c1' as customer_id")
+        held.execute("create schema intermediate")
+        held.execute(
+            "create table intermediate.int_as_of_date_resolved as "
+            "select date '2026-06-30' as as_of_date"
+        )
+        exported = export_marts(database, tmp_path / "out", "csv")
+    finally:
+        held.close()
+    assert [(mart.name, mart.rows) for mart in exported] == [("customers", 1)]
+    assert (tmp_path / "out" / "customers.csv").read_text() == "customer_id\nc1\n"
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["as_of_date"] == "2026-06-30"
