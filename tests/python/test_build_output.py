@@ -106,10 +106,10 @@ def test_production_build_skips_unit_tests_unless_asked(tmp_path: Path) -> None:
         "build", "--select", "base_shop__products", "--unit-tests", database=database
     )
     assert with_units.returncode == 0, with_units.stderr
-    assert "(1 model, 2 data tests, 2 unit tests)" in with_units.stdout
+    assert "(1 model, 2 data tests, 3 unit tests)" in with_units.stdout
     alone = run_cli("test-unit", "--select", "base_shop__products", database=database)
     assert alone.returncode == 0, alone.stderr
-    assert "(2 unit tests): 0 failed" in alone.stdout
+    assert "(3 unit tests): 0 failed" in alone.stdout
 
 
 def test_make_test_runs_every_unit_test() -> None:
