@@ -76,8 +76,7 @@ final as (
             when created_at is null then 'unparseable_created_at'
             when customer_id is null then 'missing_customer_id'
             when not is_known_customer then 'unknown_customer_id'
-            when paid_at_text is not null and parsed_paid_at is null
-                then 'unparseable_paid_at'
+            when has_unparseable_paid_at then 'unparseable_paid_at'
             when paid_at < created_at then 'paid_before_created'
             when not is_known_status then 'unknown_status'
             when paid_amount is null then 'unparseable_paid_amount'
@@ -85,27 +84,16 @@ final as (
                 paid_amount < 0
                 or (paid_amount = 0 and {{ rejects_free_orders }})
                 then '{{ paid_amount_reason }}'
-            when
-                discount_amount_text is not null
-                and {{ parse_text('discount_amount_text', 'decimal(18, 2)') }}
-                is null
+            when has_unparseable_discount_amount
                 then 'unparseable_discount_amount'
             when discount_amount < 0 then 'negative_discount_amount'
-            when
-                refund_amount_text is not null
-                and {{ parse_text('refund_amount_text', 'decimal(18, 2)') }}
-                is null
-                then 'unparseable_refund_amount'
+            when has_unparseable_refund_amount then 'unparseable_refund_amount'
             when refund_amount < 0 or refund_amount > paid_amount
                 then 'refund_outside_paid_amount'
-            when
-                is_presale_text is not null
-                and {{ parse_boolean('is_presale_text') }} is null
-                then 'unparseable_is_presale'
-            when balance_due_at_text is not null and balance_due_at is null
+            when has_unparseable_is_presale then 'unparseable_is_presale'
+            when has_unparseable_balance_due_at
                 then 'unparseable_balance_due_at'
-            when received_at_text is not null and received_at is null
-                then 'unparseable_received_at'
+            when has_unparseable_received_at then 'unparseable_received_at'
         end as rejection_reason
     from numbered
 )
