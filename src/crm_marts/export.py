@@ -39,7 +39,7 @@ def connect_for_reading(database: Path) -> Any:
     """
     import duckdb
 
-    from crm_marts.load import duckdb_settings
+    from crm_marts.load import duckdb_open_config
 
     if not database.is_file():
         raise InputError(
@@ -49,8 +49,7 @@ def connect_for_reading(database: Path) -> Any:
     try:
         return duckdb.connect(str(database), read_only=True)
     except duckdb.ConnectionException:
-        config = {"temp_directory": duckdb_settings(database)["temp_directory"]}
-        return duckdb.connect(str(database), config=config)
+        return duckdb.connect(str(database), config=duckdb_open_config(database))
 
 
 def list_marts(con: Any) -> list[str]:

@@ -116,6 +116,13 @@ def duckdb_settings(database: Path | None) -> dict[str, str]:
     return settings
 
 
+def duckdb_open_config(database: Path) -> dict[str, str]:
+    """The settings profiles/profiles.yml gives DuckDB when dbt-duckdb opens the
+    warehouse (config_options): a second connection to the file in the same
+    process must open it with the same ones."""
+    return {"temp_directory": duckdb_settings(database)["temp_directory"]}
+
+
 def _connect(database: Path | None, temp_directory: Path | None = None) -> Any:
     """A DuckDB connection with the project's settings (in memory when None)."""
     import duckdb

@@ -85,7 +85,7 @@ def test_export_after_a_build_in_the_same_process(
     held = duckdb.connect(
         str(database),
         read_only=False,
-        config={"temp_directory": load.duckdb_settings(database)["temp_directory"]},
+        config=load.duckdb_open_config(database),
     )
     try:
         held.execute("create schema marts")

@@ -356,7 +356,9 @@ def test_profile_and_loader_configure_duckdb_alike(
     database = tmp_path / "crm.duckdb"
     # The spill directory is set once, when the database opens: as a setting
     # of every connection it fails after the first spill (dbt-duckdb #600).
+    # Readers in the same process open it with the same (export).
     assert list(output["config_options"]) == ["temp_directory"]
+    assert list(output["config_options"]) == list(load.duckdb_open_config(database))
 
     def render(env: dict[str, str]) -> dict[str, str]:
         def env_var(name: str, default: str | None = None) -> str:
