@@ -1,12 +1,14 @@
 """Benchmark: generate, load and build shops of ~1M and ~10M orders.
 
-Prints wall time and peak memory (max RSS) per step. The load is set beside DuckDB's
-own read of the same files into a scratch database (`create table as select * from
-read_parquet(...)`, or `read_csv(..., all_varchar = true)` for CSV files), which the
-loader should stay within 2x of. It also compares the dbt build of
-the customer marts with one hand-written DuckDB query computing the same customer
-facts from the same raw tables (the reference a build should stay within 1.5x of,
-plus dbt's fixed start-up, which is measured separately with an empty selection).
+Prints wall time and peak memory (max RSS) per step, and for the load and the build
+the peak disk of the warehouse (file, WAL and DuckDB's spill, sampled every 2 s).
+The load is set beside DuckDB's own read of the same files into a scratch database
+(`create table as select * from read_parquet(...)`, or `read_csv(..., all_varchar =
+true)` for CSV files), which the loader should stay within 2x of. It also compares
+the dbt build of the customer marts with one hand-written DuckDB query computing the
+same customer facts from the same raw tables (the reference a build should stay
+within 1.5x of, plus dbt's fixed start-up, which is measured separately with an
+empty selection).
 
     python scripts/bench.py                  # ~1M and ~10M orders
     python scripts/bench.py --sizes 300000   # customers per shop, any list
@@ -26,10 +28,12 @@ in --work (default warehouse/bench) so a second run can skip generation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,20 +124,67 @@ class Step:
     name: str
     seconds: float
     peak_mb: float
+    # Peak disk of the warehouse (its file, WAL and spill directory), when watched.
+    peak_disk_gb: float | None = None
 
 
-def run_step(name: str, command: list[str], env: dict[str, str]) -> Step:
-    """Run one step in a child process; measure its wall time and max RSS."""
+def run_step(
+    name: str, command: list[str], env: dict[str, str], disk: Path | None = None
+) -> Step:
+    """Run one step in a child process; measure its wall time and max RSS, and
+    with disk (a warehouse file) the peak size of the warehouse and its spill."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT)
+    sampler = _DiskSampler(disk) if disk is not None else None
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    peak_disk_gb = sampler.stop() if sampler is not None else None
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit(f"{name} failed with exit code {process.returncode}")
-    step = Step(name, seconds, usage.ru_maxrss / 1024)
-    print(f"  {name:<28} {seconds:8.1f} s   peak {step.peak_mb:8.0f} MB", flush=True)
+    step = Step(name, seconds, usage.ru_maxrss / 1024, peak_disk_gb)
+    line = f"  {name:<28} {seconds:8.1f} s   peak {step.peak_mb:8.0f} MB"
+    if peak_disk_gb is not None:
+        line += f"   disk peak {peak_disk_gb:6.2f} GB"
+    print(line, flush=True)
     return step
+
+
+class _DiskSampler:
+    """Samples the bytes of a DuckDB warehouse (file, WAL, temp directory) on disk
+    every few seconds in a thread: the spill comes and goes within a step."""
+
+    def __init__(self, database: Path, interval: float = 2.0) -> None:
+        self.database = database
+        self.interval = interval
+        self.peak = 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _bytes(self) -> int:
+        total = 0
+        paths = [self.database, Path(f"{self.database}.wal")]
+        temp = Path(os.environ.get("CRM_MARTS_TEMP_DIRECTORY", f"{self.database}.tmp"))
+        if temp.is_dir():
+            paths += [path for path in temp.rglob("*") if path.is_file()]
+        for path in paths:
+            # A spill file may go between the listing and the stat.
+            with contextlib.suppress(FileNotFoundError):
+                total += path.stat().st_blocks * 512
+        return total
+
+    def _run(self) -> None:
+        while True:
+            self.peak = max(self.peak, self._bytes())
+            if self._stopped.wait(self.interval):
+                return
+
+    def stop(self) -> float:
+        self._stopped.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._bytes())
+        return self.peak / 1e9
 
 
 def python_step(code: str) -> list[str]:
@@ -153,9 +204,9 @@ def bench_size(
         steps.append(generated)
     orders = _count_orders(shop)
     print(f"shop: {customers:,} customers, {orders:,} orders")
-    steps.append(run_step("load", [*cli, "load", str(shop)], env))
+    steps.append(run_step("load", [*cli, "load", str(shop)], env, database))
     if build_only:
-        steps.append(run_step("crm-marts build", [*cli, "build"], env))
+        steps.append(run_step("crm-marts build", [*cli, "build"], env, database))
         return {
             "customers": customers,
             "orders": orders,
